@@ -1,0 +1,263 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment variable names the backend reads.
+const (
+	EnvPort                  = "PORT"
+	EnvAPIKeys               = "SCANIUM_API_KEYS"
+	EnvAppEnv                = "APP_ENV"
+	EnvLogLevel              = "LOG_LEVEL"
+	EnvOpenAIKey             = "OPENAI_API_KEY"
+	EnvOpenAIModel           = "OPENAI_MODEL"
+	EnvOpenAIBaseURL         = "OPENAI_BASE_URL"
+	EnvOpenAITimeout         = "OPENAI_TIMEOUT"
+	EnvOpenAIMaxRetries      = "OPENAI_MAX_RETRIES"
+	EnvOTelEnabled           = "OTEL_ENABLED"
+	EnvOTelSDKDisabled       = "OTEL_SDK_DISABLED"
+	EnvOTelServiceName       = "OTEL_SERVICE_NAME"
+	EnvOTLPEndpoint          = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvOTLPMetricsEndpoint   = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+	EnvMetricExportInterval  = "OTEL_METRIC_EXPORT_INTERVAL"
+	EnvShutdownTimeout       = "SHUTDOWN_TIMEOUT"
+	otlpMetricsPath          = "/v1/metrics"
+	maxRetriesUpperBound     = 10
+	minimumOpenAITimeout     = 100 * time.Millisecond
+	minimumExportInterval    = 100 * time.Millisecond
+	minimumShutdownTimeout   = time.Second
+	maximumModelNameLength   = 100
+	maximumServiceNameLength = 100
+)
+
+// modelName bounds the model label value: it names an OpenAI model, so it is
+// short and made of a small alphabet.
+var modelName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
+
+// LookupFunc reads one environment variable, like os.LookupEnv.
+type LookupFunc func(key string) (string, bool)
+
+// Load reads the configuration from lookup and validates it. hostName is the
+// default service.instance.id. Every problem is reported, each naming the
+// variable and what to set.
+func Load(lookup LookupFunc, hostName string) (Config, error) {
+	l := loader{lookup: lookup}
+	cfg := Config{
+		Port:            l.port(),
+		APIKeys:         l.apiKeys(),
+		Environment:     l.str(EnvAppEnv, DefaultEnvironment),
+		LogLevel:        l.logLevel(),
+		ShutdownTimeout: l.duration(EnvShutdownTimeout, DefaultShutdownTimeout, minimumShutdownTimeout),
+		OpenAI:          l.openAI(),
+		Telemetry:       l.telemetry(hostName),
+		Limits: Limits{
+			MaxBodyBytes:    DefaultMaxBodyBytes,
+			MaxMessageChars: DefaultMaxMessageChars,
+			MaxItems:        DefaultMaxItems,
+			MaxItemFieldLen: DefaultMaxItemFieldLen,
+		},
+	}
+	if len(l.errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(l.errs))
+	}
+	return cfg, nil
+}
+
+type loader struct {
+	lookup LookupFunc
+	errs   []error
+}
+
+func (l *loader) fail(key, format string, args ...any) {
+	l.errs = append(l.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+// get returns the trimmed value of key and whether it is set to something.
+func (l *loader) get(key string) (string, bool) {
+	v, ok := l.lookup(key)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (l *loader) str(key, def string) string {
+	if v, ok := l.get(key); ok {
+		return v
+	}
+	return def
+}
+
+func (l *loader) port() string {
+	v := l.str(EnvPort, DefaultPort)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		l.fail(EnvPort, "%q is not a TCP port: set a number from 1 to 65535 (default %s)", v, DefaultPort)
+	}
+	return v
+}
+
+func (l *loader) apiKeys() []Secret {
+	raw, _ := l.get(EnvAPIKeys)
+	var keys []Secret
+	for _, k := range strings.Split(raw, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, Secret(k))
+		}
+	}
+	if len(keys) == 0 {
+		l.fail(EnvAPIKeys, "not set: the backend accepts no client without a key; set one or more comma-separated keys, e.g. SCANIUM_API_KEYS=$(openssl rand -hex 32)")
+	}
+	return keys
+}
+
+func (l *loader) logLevel() slog.Level {
+	v := l.str(EnvLogLevel, DefaultLogLevel)
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(v)); err != nil {
+		l.fail(EnvLogLevel, "%q is not a level: use debug, info, warn or error", v)
+	}
+	return level
+}
+
+func (l *loader) boolean(key string, def bool) bool {
+	v, ok := l.get(key)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.fail(key, "%q is not a boolean: use true or false", v)
+		return def
+	}
+	return b
+}
+
+func (l *loader) duration(key string, def, minimum time.Duration) time.Duration {
+	v, ok := l.get(key)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		l.fail(key, "%q is not a duration: give a number with a unit, e.g. %s", v, def)
+		return def
+	}
+	if d < minimum {
+		l.fail(key, "%s is too short: use at least %s", d, minimum)
+	}
+	return d
+}
+
+func (l *loader) openAI() OpenAI {
+	o := OpenAI{
+		APIKey:     Secret(l.str(EnvOpenAIKey, "")),
+		Model:      l.str(EnvOpenAIModel, DefaultOpenAIModel),
+		BaseURL:    DefaultOpenAIBaseURL,
+		Timeout:    l.duration(EnvOpenAITimeout, DefaultOpenAITimeout, minimumOpenAITimeout),
+		MaxRetries: DefaultMaxRetries,
+	}
+	if len(o.Model) > maximumModelNameLength || !modelName.MatchString(o.Model) {
+		l.fail(EnvOpenAIModel, "%q is not a model name: use OpenAI's name of a chat model, e.g. %s", truncate(o.Model), DefaultOpenAIModel)
+	}
+	if v, ok := l.get(EnvOpenAIBaseURL); ok {
+		o.BaseURL, o.BaseURLSet = strings.TrimRight(v, "/"), true
+		if err := checkHTTPURL(o.BaseURL); err != nil {
+			l.fail(EnvOpenAIBaseURL, "%v: set the API's base URL, e.g. %s", err, DefaultOpenAIBaseURL)
+		}
+	}
+	if o.APIKey.IsZero() && o.BaseURLSet {
+		l.fail(EnvOpenAIKey, "not set while %s is: set %s (any non-empty value for a server that needs none), or unset %s to use the built-in OpenAI simulator",
+			EnvOpenAIBaseURL, EnvOpenAIKey, EnvOpenAIBaseURL)
+	}
+	if v, ok := l.get(EnvOpenAIMaxRetries); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxRetriesUpperBound {
+			l.fail(EnvOpenAIMaxRetries, "%q is not a retry count: use a whole number from 0 to %d (default %d)", v, maxRetriesUpperBound, DefaultMaxRetries)
+		} else {
+			o.MaxRetries = n
+		}
+	}
+	return o
+}
+
+func (l *loader) telemetry(hostName string) Telemetry {
+	t := Telemetry{
+		Enabled:        l.boolean(EnvOTelEnabled, true) && !l.boolean(EnvOTelSDKDisabled, false),
+		ServiceName:    l.str(EnvOTelServiceName, DefaultServiceName),
+		Endpoint:       DefaultOTLPEndpoint,
+		ExportInterval: DefaultExportInterval,
+		HostName:       hostName,
+	}
+	if len(t.ServiceName) > maximumServiceNameLength {
+		l.fail(EnvOTelServiceName, "is %d characters long: use at most %d", len(t.ServiceName), maximumServiceNameLength)
+	}
+	key, signal := EnvOTLPEndpoint, false
+	if v, ok := l.get(EnvOTLPMetricsEndpoint); ok {
+		t.Endpoint, key, signal = v, EnvOTLPMetricsEndpoint, true
+	} else if v, ok := l.get(EnvOTLPEndpoint); ok {
+		t.Endpoint = v
+	}
+	if err := checkHTTPURL(t.Endpoint); err != nil {
+		l.fail(key, "%v: set the OTLP/HTTP endpoint, e.g. http://scanium-alloy:4318", err)
+	}
+	t.MetricsURL = t.Endpoint
+	if !signal {
+		t.MetricsURL = strings.TrimRight(t.Endpoint, "/") + otlpMetricsPath
+	}
+	if v, ok := l.get(EnvMetricExportInterval); ok {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil:
+			l.fail(EnvMetricExportInterval, "%q is not a number of milliseconds, e.g. 10000", v)
+		case time.Duration(ms)*time.Millisecond < minimumExportInterval:
+			l.fail(EnvMetricExportInterval, "%sms is too short: use at least %d", v, minimumExportInterval.Milliseconds())
+		default:
+			t.ExportInterval = time.Duration(ms) * time.Millisecond
+		}
+	}
+	return t
+}
+
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", truncate(raw))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not an http(s) URL", truncate(raw))
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", truncate(raw))
+	}
+	if u.User != nil {
+		return errors.New("the URL carries credentials: pass them in headers, not in the URL")
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	const n = 60
+	if strings.Contains(s, "@") {
+		return "<URL with credentials>"
+	}
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// joinLines joins errors one per line, indented under the first.
+func joinLines(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, err := range errs {
+		msgs[i] = err.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n  "))
+}
