@@ -228,13 +228,13 @@ func (l *loader) telemetry(hostName string) Telemetry {
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL", truncate(raw))
+		return fmt.Errorf("%q is not a URL", shownURL(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q is not an http(s) URL", truncate(raw))
+		return fmt.Errorf("%q is not an http(s) URL", shownURL(raw))
 	}
 	if u.Host == "" {
-		return fmt.Errorf("%q has no host", truncate(raw))
+		return fmt.Errorf("%q has no host", shownURL(raw))
 	}
 	if u.User != nil {
 		return errors.New("the URL carries credentials: pass them in headers, not in the URL")
@@ -242,11 +242,17 @@ func checkHTTPURL(raw string) error {
 	return nil
 }
 
-func truncate(s string) string {
-	const n = 60
+// shownURL is a URL as error messages show it: shortened, and hidden when it
+// may carry credentials.
+func shownURL(s string) string {
 	if strings.Contains(s, "@") {
 		return "<URL with credentials>"
 	}
+	return truncate(s)
+}
+
+func truncate(s string) string {
+	const n = 60
 	if len(s) <= n {
 		return s
 	}
