@@ -1,0 +1,103 @@
+package openaisim
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// serveChat answers POST /v1/chat/completions: authentication, then the
+// request's validity, then the fault if one is due, then the rate limits,
+// then the latency, then the completion. Rate-limit headers go on every
+// answer after authentication; only admitted requests are charged.
+func (s *Server) serveChat(ex *exchange, r *http.Request) {
+	if !s.authenticate(ex, r) {
+		return
+	}
+	req, bad := decodeChatRequest(ex.w, r)
+	if bad != nil {
+		s.limiter.peek().writeHeaders(ex.w.Header())
+		ex.fail(*bad)
+		return
+	}
+	ex.model = req.model
+	choices, use := complete(req)
+
+	ex.fault = s.faults.next()
+	if s.injectFault(r.Context(), ex) {
+		return
+	}
+
+	state, rejected := s.limiter.admit(int64(use.TotalTokens))
+	state.writeHeaders(ex.w.Header())
+	if rejected != nil {
+		setRetryAfter(ex.w.Header(), rejected.retryAfter)
+		ex.fail(errRateLimited(req.model, rejected))
+		return
+	}
+
+	if !sleep(r.Context(), s.latency.sample()) {
+		ex.abandon()
+		return
+	}
+	ex.usage = &use
+	ex.writeJSON(http.StatusOK, chatResponse{
+		ID:                "chatcmpl-" + s.ids.hex32(),
+		Object:            "chat.completion",
+		Created:           s.now().Unix(),
+		Model:             req.model,
+		Choices:           choices,
+		Usage:             use,
+		ServiceTier:       "default",
+		SystemFingerprint: "fp_openaisim",
+	})
+}
+
+// injectFault answers with ex.fault, if it is one, and reports whether it
+// did (or the client went away during a hang).
+func (s *Server) injectFault(ctx context.Context, ex *exchange) bool {
+	h := ex.w.Header()
+	switch ex.fault {
+	case FaultNone:
+		return false
+	case Fault401:
+		ex.fail(errInvalidKey())
+		return true
+	case FaultHang:
+		if !s.hang(ctx) {
+			ex.abandon()
+			return true
+		}
+	}
+	s.limiter.peek().writeHeaders(h)
+	switch ex.fault {
+	case Fault429:
+		const retryAfter = time.Second
+		setRetryAfter(h, retryAfter)
+		ex.fail(errRateLimitedFault(ex.model, retryAfterSeconds(retryAfter)))
+	case Fault500:
+		ex.fail(errServer())
+	case Fault503:
+		ex.fail(errOverloaded())
+	case Fault502:
+		ex.writeHTML(http.StatusBadGateway)
+	case FaultHang:
+		ex.writeHTML(http.StatusGatewayTimeout)
+	}
+	return true
+}
+
+// hang holds a request until ctx is done (it reports false) or HangMax
+// passes (true).
+func (s *Server) hang(ctx context.Context) bool {
+	if s.hangMax == 0 {
+		<-ctx.Done()
+		return false
+	}
+	return sleep(ctx, s.hangMax)
+}
+
+func setRetryAfter(h http.Header, d time.Duration) {
+	h.Set(headerRetryAfter, strconv.FormatInt(retryAfterSeconds(d), 10))
+}
