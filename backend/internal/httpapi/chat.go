@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/scanium/openai-monitoring/backend/internal/assistant"
+	"github.com/scanium/openai-monitoring/backend/internal/openaiprovider"
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+)
+
+// chatRequest is the body of POST /api/assistant/chat.
+type chatRequest struct {
+	Message string     `json:"message"`
+	Items   []chatItem `json:"items"`
+}
+
+type chatItem struct {
+	ItemID       string `json:"itemId"`
+	CurrentTitle string `json:"currentTitle"`
+}
+
+// chatResponse is the answer of POST /api/assistant/chat.
+type chatResponse struct {
+	Reply string    `json:"reply"`
+	Model string    `json:"model"`
+	Usage chatUsage `json:"usage"`
+}
+
+type chatUsage struct {
+	InputTokens  int64 `json:"inputTokens"`
+	OutputTokens int64 `json:"outputTokens"`
+	TotalTokens  int64 `json:"totalTokens"`
+}
+
+// requestError is a bad request: its status, code and what to fix.
+type requestError struct {
+	status  int
+	code    string
+	message string
+}
+
+func badRequest(code, format string, args ...any) *requestError {
+	return &requestError{status: http.StatusBadRequest, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
+	if !h.keys.authenticate(w, r) {
+		return
+	}
+	q, rerr := h.readChatRequest(w, r)
+	if rerr != nil {
+		writeError(w, r, rerr.status, rerr.code, rerr.message)
+		return
+	}
+	// The OpenAI call outlives a client that hangs up: its tokens are billed
+	// and its metrics recorded either way. The provider's timeout bounds it.
+	answer, err := h.assistant.Ask(context.WithoutCancel(r.Context()), q)
+	if err != nil {
+		h.writeProviderError(w, r, err)
+		return
+	}
+	if s := stateFrom(r.Context()); s != nil {
+		s.openAIRequestID, s.openAIAttempts = answer.OpenAIRequestID, answer.Attempts
+	}
+	writeJSON(w, http.StatusOK, chatResponse{
+		Reply: answer.Reply,
+		Model: answer.Model,
+		Usage: chatUsage{
+			InputTokens:  answer.Usage.InputTokens,
+			OutputTokens: answer.Usage.OutputTokens,
+			TotalTokens:  answer.Usage.TotalTokens,
+		},
+	})
+}
+
+// readChatRequest checks the content type, size and shape of the body.
+func (h *handler) readChatRequest(w http.ResponseWriter, r *http.Request) (assistant.Question, *requestError) {
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+		return assistant.Question{}, &requestError{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+			"the body must be JSON: send the header \"Content-Type: application/json\""}
+	}
+	tooLarge := &requestError{http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
+		fmt.Sprintf("the body is larger than %d bytes: shorten the message or send fewer items", h.limits.MaxBodyBytes)}
+	if r.ContentLength > h.limits.MaxBodyBytes {
+		return assistant.Question{}, tooLarge
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.limits.MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	var req chatRequest
+	if err := dec.Decode(&req); err != nil {
+		return assistant.Question{}, decodeError(err, tooLarge)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return assistant.Question{}, tooLarge
+		}
+		return assistant.Question{}, badRequest(CodeInvalidJSON, "the body must hold one JSON object and nothing after it")
+	}
+	return h.validate(req)
+}
+
+// decodeError explains a JSON decoding failure.
+func decodeError(err error, tooLarge *requestError) *requestError {
+	var maxErr *http.MaxBytesError
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &maxErr):
+		return tooLarge
+	case errors.Is(err, io.EOF):
+		return badRequest(CodeInvalidJSON, `the body is empty: send a JSON object such as {"message": "...", "items": []}`)
+	case errors.As(err, &syntaxErr):
+		return badRequest(CodeInvalidJSON, "the body is not valid JSON (at byte %d): send a JSON object", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest(CodeInvalidJSON, "the body ends in the middle of its JSON: send a whole JSON object")
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return badRequest(CodeInvalidJSON, "the body must be a JSON object, not %s", typeErr.Value)
+		}
+		return badRequest(CodeInvalidJSON, "field %q must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return badRequest(CodeUnknownField, "unknown field %s: the body takes \"message\" and \"items\", each item \"itemId\" and \"currentTitle\"", field)
+	default:
+		return badRequest(CodeInvalidJSON, "the body could not be read as JSON: send a JSON object")
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "slice":
+		return "an array"
+	case "struct":
+		return "an object"
+	default:
+		return "a " + goKind
+	}
+}
+
+// validate checks the fields' presence and lengths; lengths count characters.
+func (h *handler) validate(req chatRequest) (assistant.Question, *requestError) {
+	msg := strings.TrimSpace(req.Message)
+	switch {
+	case msg == "":
+		return assistant.Question{}, badRequest(CodeMessageRequired, "\"message\" is empty: say what you want, e.g. \"Generate a listing title for this item\"")
+	case utf8.RuneCountInString(msg) > h.limits.MaxMessageChars:
+		return assistant.Question{}, badRequest(CodeMessageTooLong, "\"message\" has %d characters: send at most %d",
+			utf8.RuneCountInString(msg), h.limits.MaxMessageChars)
+	case len(req.Items) > h.limits.MaxItems:
+		return assistant.Question{}, badRequest(CodeTooManyItems, "%d items: send at most %d per request", len(req.Items), h.limits.MaxItems)
+	}
+	q := assistant.Question{Message: msg, Items: make([]assistant.Item, len(req.Items))}
+	for i, it := range req.Items {
+		id, title := strings.TrimSpace(it.ItemID), strings.TrimSpace(it.CurrentTitle)
+		if id == "" {
+			return assistant.Question{}, badRequest(CodeItemIDRequired, "items[%d].itemId is empty: give each item its id", i)
+		}
+		for _, f := range [...]struct{ name, value string }{{"itemId", id}, {"currentTitle", title}} {
+			if n := utf8.RuneCountInString(f.value); n > h.limits.MaxItemFieldLen {
+				return assistant.Question{}, badRequest(CodeItemFieldTooLong, "items[%d].%s has %d characters: send at most %d",
+					i, f.name, n, h.limits.MaxItemFieldLen)
+			}
+		}
+		q.Items[i] = assistant.Item{ItemID: id, CurrentTitle: title}
+	}
+	return q, nil
+}
+
+// writeProviderError maps an OpenAI failure to the client's status:
+// RATE_LIMITED → 429 (with Retry-After when OpenAI sent one),
+// PROVIDER_UNAVAILABLE → 503, UNAUTHORIZED and PROVIDER_ERROR → 502.
+func (h *handler) writeProviderError(w http.ResponseWriter, r *http.Request, err error) {
+	var perr *openaiprovider.Error
+	if !errors.As(err, &perr) {
+		h.logger.ErrorContext(r.Context(), "assistant failed", "request_id", stateFrom(r.Context()).idOrEmpty(), "error", err)
+		writeError(w, r, http.StatusInternalServerError, CodeInternal, "internal error: the assistant failed; retry later")
+		return
+	}
+	if s := stateFrom(r.Context()); s != nil {
+		s.openAIRequestID, s.openAIAttempts = perr.RequestID, perr.Attempts
+	}
+	h.logger.WarnContext(r.Context(), "OpenAI call failed",
+		"request_id", stateFrom(r.Context()).idOrEmpty(), "error_type", perr.Type, "error", perr.Error())
+	switch perr.Type {
+	case m.ErrorRateLimited:
+		if perr.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(perr.RetryAfter.Seconds()))))
+		}
+		writeError(w, r, http.StatusTooManyRequests, perr.Type, "OpenAI's rate limit is reached: retry later")
+	case m.ErrorProviderUnavailable:
+		writeError(w, r, http.StatusServiceUnavailable, perr.Type, "OpenAI is unavailable or did not answer in time: retry later")
+	case m.ErrorUnauthorized:
+		writeError(w, r, http.StatusBadGateway, perr.Type, "OpenAI rejected the server's API key: the operator must check OPENAI_API_KEY")
+	default:
+		writeError(w, r, http.StatusBadGateway, perr.Type, "OpenAI could not answer this request")
+	}
+}

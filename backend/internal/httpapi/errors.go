@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Error codes of the API's JSON errors. OpenAI failures use the error_type of
+// the metric contract as their code, so a client's error and the dashboards
+// name the same thing.
+const (
+	CodeInvalidJSON          = "INVALID_JSON"
+	CodeUnknownField         = "UNKNOWN_FIELD"
+	CodeMessageRequired      = "MESSAGE_REQUIRED"
+	CodeMessageTooLong       = "MESSAGE_TOO_LONG"
+	CodeTooManyItems         = "TOO_MANY_ITEMS"
+	CodeItemIDRequired       = "ITEM_ID_REQUIRED"
+	CodeItemFieldTooLong     = "ITEM_FIELD_TOO_LONG"
+	CodeBodyTooLarge         = "BODY_TOO_LARGE"
+	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	CodeMissingAPIKey        = "MISSING_API_KEY"
+	CodeInvalidAPIKey        = "INVALID_API_KEY"
+	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
+	CodeNotFound             = "NOT_FOUND"
+	CodeInternal             = "INTERNAL_ERROR"
+)
+
+// apiError is the body of every error: {"error":{"code":"...","message":"..."}}.
+type apiError struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError answers with a JSON error and records its code for the access log.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	noteErrorCode(r.Context(), code)
+	writeJSON(w, status, apiError{Error: errorBody{Code: code, Message: message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

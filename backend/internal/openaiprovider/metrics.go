@@ -1,0 +1,248 @@
+package openaiprovider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+)
+
+// instrumentationScope names the meter the OpenAI metrics are recorded with.
+const instrumentationScope = "github.com/scanium/openai-monitoring/backend/internal/openaiprovider"
+
+// Attempt is the outcome of one OpenAI API request: one attempt of a call.
+type Attempt struct {
+	Duration time.Duration
+	// ErrorType is empty on success, else one of openaimetrics.ErrorTypes().
+	ErrorType string
+	// Usage is the response's token usage; recorded on success only.
+	Usage Usage
+	// RateLimits are the response's x-ratelimit-* headers, errors included.
+	RateLimits RateLimits
+}
+
+// Usage is a response's token usage.
+type Usage struct {
+	InputTokens  int64
+	OutputTokens int64
+	TotalTokens  int64
+}
+
+// outcome indexes the attribute sets of the requests counter.
+type outcome int
+
+const (
+	outcomeSuccess outcome = iota
+	outcomeUnauthorized
+	outcomeRateLimited
+	outcomeUnavailable
+	outcomeProviderError
+	outcomeCount
+)
+
+func outcomeOf(errorType string) outcome {
+	switch errorType {
+	case "":
+		return outcomeSuccess
+	case m.ErrorUnauthorized:
+		return outcomeUnauthorized
+	case m.ErrorRateLimited:
+		return outcomeRateLimited
+	case m.ErrorProviderUnavailable:
+		return outcomeUnavailable
+	default:
+		return outcomeProviderError
+	}
+}
+
+var outcomeErrorTypes = [outcomeCount]string{
+	outcomeUnauthorized:  m.ErrorUnauthorized,
+	outcomeRateLimited:   m.ErrorRateLimited,
+	outcomeUnavailable:   m.ErrorProviderUnavailable,
+	outcomeProviderError: m.ErrorProviderError,
+}
+
+// Recorder records OpenAI calls into the instruments of the metric contract.
+// Its instruments and attribute sets are made once, for one model; recording
+// an attempt allocates nothing. It is safe for concurrent use, and a nil
+// *Recorder records nothing.
+type Recorder struct {
+	requests metric.Int64Counter
+	duration metric.Float64Histogram
+	tokens   metric.Int64Counter
+
+	// The rate-limit gauges are observed at collection time from the latest
+	// header values, which the hot path only stores: six atomic stores rather
+	// than six synchronous measurements.
+	latest     [gaugeCount]atomic.Uint64 // math.Float64bits; unsetBits until a header is seen
+	countGauge [gaugeCount]metric.Int64ObservableGauge
+	secsGauge  [gaugeCount]metric.Float64ObservableGauge
+
+	requestOpts  [outcomeCount][]metric.AddOption
+	durationOpts [2][]metric.RecordOption  // success, error
+	tokenOpts    [3][]metric.AddOption     // input, output, total
+	limitOpts    [2][]metric.ObserveOption // requests, tokens
+}
+
+// The rate-limit gauges, in the order of Recorder.latest.
+const (
+	gaugeRemainingRequests = iota
+	gaugeRemainingTokens
+	gaugeLimitRequests
+	gaugeLimitTokens
+	gaugeResetRequests
+	gaugeResetTokens
+	gaugeCount
+)
+
+// gaugeNames and gaugeLimitType describe each rate-limit gauge.
+var (
+	gaugeNames = [gaugeCount]string{
+		m.RateLimitRequestsRemaining, m.RateLimitTokensRemaining,
+		m.RateLimitRequestsLimit, m.RateLimitTokensLimit,
+		m.RateLimitRequestsResetSeconds, m.RateLimitTokensResetSeconds,
+	}
+	gaugeLimitType = [gaugeCount]int{0, 1, 0, 1, 0, 1} // index into limitOpts
+)
+
+// unsetBits marks a gauge no header has set yet: a NaN no header parses to.
+const unsetBits = 0x7ff8_dead_beef_0001
+
+// NewRecorder creates the instruments of the metric contract on mp for model,
+// the model the backend asks OpenAI for.
+func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
+	meter := mp.Meter(instrumentationScope)
+	spec := instrumentSpecs()
+	var errs []error
+	r := &Recorder{}
+	counter := func(name string) metric.Int64Counter {
+		c, err := meter.Int64Counter(name, metric.WithUnit(spec[name].Unit), metric.WithDescription(spec[name].Description))
+		errs = append(errs, err)
+		return c
+	}
+	r.requests = counter(m.RequestsTotal)
+	r.tokens = counter(m.TokensTotal)
+	var err error
+	r.duration, err = meter.Float64Histogram(m.RequestDurationSeconds,
+		metric.WithUnit(spec[m.RequestDurationSeconds].Unit),
+		metric.WithDescription(spec[m.RequestDurationSeconds].Description),
+		metric.WithExplicitBucketBoundaries(m.DurationBuckets()...))
+	errs = append(errs, err)
+	var observables []metric.Observable
+	for i, name := range gaugeNames {
+		r.latest[i].Store(unsetBits)
+		unit, desc := metric.WithUnit(spec[name].Unit), metric.WithDescription(spec[name].Description)
+		if i >= gaugeResetRequests {
+			r.secsGauge[i], err = meter.Float64ObservableGauge(name, unit, desc)
+			observables = append(observables, r.secsGauge[i])
+		} else {
+			r.countGauge[i], err = meter.Int64ObservableGauge(name, unit, desc)
+			observables = append(observables, r.countGauge[i])
+		}
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("create the OpenAI metric instruments: %w", err)
+	}
+
+	modelAttr := attribute.String(m.LabelModel, model)
+	for o := range outcomeCount {
+		attrs := []attribute.KeyValue{modelAttr, attribute.String(m.LabelStatus, m.StatusSuccess)}
+		if o != outcomeSuccess {
+			attrs = []attribute.KeyValue{modelAttr, attribute.String(m.LabelStatus, m.StatusError),
+				attribute.String(m.LabelErrorType, outcomeErrorTypes[o])}
+		}
+		r.requestOpts[o] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+	}
+	for i, status := range [2]string{m.StatusSuccess, m.StatusError} {
+		set := attribute.NewSet(modelAttr, attribute.String(m.LabelStatus, status))
+		r.durationOpts[i] = []metric.RecordOption{metric.WithAttributeSet(set)}
+	}
+	for i, tokenType := range [3]string{m.TokenInput, m.TokenOutput, m.TokenTotal} {
+		set := attribute.NewSet(modelAttr, attribute.String(m.LabelTokenType, tokenType))
+		r.tokenOpts[i] = []metric.AddOption{metric.WithAttributeSet(set)}
+	}
+	for i, limitType := range [2]string{m.LimitRequests, m.LimitTokens} {
+		set := attribute.NewSet(modelAttr, attribute.String(m.LabelLimitType, limitType))
+		r.limitOpts[i] = []metric.ObserveOption{metric.WithAttributeSet(set)}
+	}
+	if _, err := meter.RegisterCallback(r.observeRateLimits, observables...); err != nil {
+		return nil, fmt.Errorf("register the rate-limit gauges: %w", err)
+	}
+	return r, nil
+}
+
+// Record records one attempt: the request and its duration, the tokens it
+// used (on success), and whatever rate-limit headers it carried.
+func (r *Recorder) Record(ctx context.Context, a Attempt) {
+	if r == nil {
+		return
+	}
+	o := outcomeOf(a.ErrorType)
+	r.requests.Add(ctx, 1, r.requestOpts[o]...)
+	statusIdx := 0
+	if o != outcomeSuccess {
+		statusIdx = 1
+	}
+	r.duration.Record(ctx, a.Duration.Seconds(), r.durationOpts[statusIdx]...)
+	if o == outcomeSuccess {
+		r.addTokens(ctx, 0, a.Usage.InputTokens)
+		r.addTokens(ctx, 1, a.Usage.OutputTokens)
+		r.addTokens(ctx, 2, a.Usage.TotalTokens)
+	}
+	rl := &a.RateLimits
+	r.store(gaugeRemainingRequests, rl.RemainingRequests)
+	r.store(gaugeRemainingTokens, rl.RemainingTokens)
+	r.store(gaugeLimitRequests, rl.LimitRequests)
+	r.store(gaugeLimitTokens, rl.LimitTokens)
+	r.store(gaugeResetRequests, rl.ResetRequests)
+	r.store(gaugeResetTokens, rl.ResetTokens)
+}
+
+func (r *Recorder) addTokens(ctx context.Context, idx int, n int64) {
+	if n > 0 {
+		r.tokens.Add(ctx, n, r.tokenOpts[idx]...)
+	}
+}
+
+// store keeps a header's value for the next collection; an absent value
+// leaves the gauge as it was.
+func (r *Recorder) store(gauge int, v Value) {
+	if v.OK {
+		r.latest[gauge].Store(math.Float64bits(v.V))
+	}
+}
+
+// observeRateLimits reports the latest value of every rate-limit gauge a
+// header has set.
+func (r *Recorder) observeRateLimits(_ context.Context, o metric.Observer) error {
+	for i := range gaugeCount {
+		bits := r.latest[i].Load()
+		if bits == unsetBits {
+			continue
+		}
+		v, opts := math.Float64frombits(bits), r.limitOpts[gaugeLimitType[i]]
+		if i >= gaugeResetRequests {
+			o.ObserveFloat64(r.secsGauge[i], v, opts...)
+		} else {
+			o.ObserveInt64(r.countGauge[i], int64(v), opts...)
+		}
+	}
+	return nil
+}
+
+// instrumentSpecs indexes the contract's instruments by name.
+func instrumentSpecs() map[string]m.Instrument {
+	out := map[string]m.Instrument{}
+	for _, in := range m.Instruments() {
+		out[in.Name] = in
+	}
+	return out
+}

@@ -1,0 +1,324 @@
+package openaiprovider
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+)
+
+const testModel = "gpt-4o-mini"
+
+// meterReader is a Recorder over a real SDK MeterProvider and the
+// ManualReader that reads what it exports.
+type meterReader struct {
+	t        *testing.T
+	reader   *sdkmetric.ManualReader
+	recorder *Recorder
+}
+
+func newMeterReader(t *testing.T) *meterReader {
+	t.Helper()
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	rec, err := NewRecorder(mp, testModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &meterReader{t: t, reader: reader, recorder: rec}
+}
+
+// collect returns the exported metrics by name.
+func (mr *meterReader) collect() map[string]metricdata.Metrics {
+	mr.t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := mr.reader.Collect(context.Background(), &rm); err != nil {
+		mr.t.Fatal(err)
+	}
+	out := map[string]metricdata.Metrics{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, metric := range sm.Metrics {
+			out[metric.Name] = metric
+		}
+	}
+	return out
+}
+
+// labels renders an attribute set as a map for comparison.
+func labels(set attribute.Set) map[string]string {
+	out := map[string]string{}
+	for _, kv := range set.ToSlice() {
+		out[string(kv.Key)] = kv.Value.Emit()
+	}
+	return out
+}
+
+func sameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// sumValue finds the counter point with exactly these labels.
+func sumValue(t *testing.T, got map[string]metricdata.Metrics, name string, want map[string]string) (int64, bool) {
+	t.Helper()
+	metric, ok := got[name]
+	if !ok {
+		return 0, false
+	}
+	sum, ok := metric.Data.(metricdata.Sum[int64])
+	if !ok {
+		t.Fatalf("%s is %T, want a monotonic int64 sum", name, metric.Data)
+	}
+	if !sum.IsMonotonic || sum.Temporality != metricdata.CumulativeTemporality {
+		t.Fatalf("%s: monotonic=%v temporality=%v, want a cumulative counter", name, sum.IsMonotonic, sum.Temporality)
+	}
+	for _, dp := range sum.DataPoints {
+		if sameLabels(labels(dp.Attributes), want) {
+			return dp.Value, true
+		}
+	}
+	return 0, false
+}
+
+func gaugeValue(t *testing.T, got map[string]metricdata.Metrics, name string, want map[string]string) (float64, bool) {
+	t.Helper()
+	metric, ok := got[name]
+	if !ok {
+		return 0, false
+	}
+	switch g := metric.Data.(type) {
+	case metricdata.Gauge[int64]:
+		for _, dp := range g.DataPoints {
+			if sameLabels(labels(dp.Attributes), want) {
+				return float64(dp.Value), true
+			}
+		}
+	case metricdata.Gauge[float64]:
+		for _, dp := range g.DataPoints {
+			if sameLabels(labels(dp.Attributes), want) {
+				return dp.Value, true
+			}
+		}
+	default:
+		t.Fatalf("%s is %T, want a gauge", name, metric.Data)
+	}
+	return 0, false
+}
+
+func histogramPoint(t *testing.T, got map[string]metricdata.Metrics, want map[string]string) (metricdata.HistogramDataPoint[float64], bool) {
+	t.Helper()
+	metric, ok := got[m.RequestDurationSeconds]
+	if !ok {
+		return metricdata.HistogramDataPoint[float64]{}, false
+	}
+	h, ok := metric.Data.(metricdata.Histogram[float64])
+	if !ok {
+		t.Fatalf("%s is %T, want a float64 histogram", m.RequestDurationSeconds, metric.Data)
+	}
+	for _, dp := range h.DataPoints {
+		if sameLabels(labels(dp.Attributes), want) {
+			return dp, true
+		}
+	}
+	return metricdata.HistogramDataPoint[float64]{}, false
+}
+
+func header(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+func fullRateLimitHeader() http.Header {
+	return header(
+		"x-ratelimit-limit-requests", "10000", "x-ratelimit-limit-tokens", "2000000",
+		"x-ratelimit-remaining-requests", "9999", "x-ratelimit-remaining-tokens", "1999500",
+		"x-ratelimit-reset-requests", "6ms", "x-ratelimit-reset-tokens", "6m0s",
+	)
+}
+
+func TestRecordSuccess(t *testing.T) {
+	mr := newMeterReader(t)
+	mr.recorder.Record(context.Background(), Attempt{
+		Duration:   1500 * time.Millisecond,
+		Usage:      Usage{InputTokens: 120, OutputTokens: 30, TotalTokens: 150},
+		RateLimits: ParseRateLimits(fullRateLimitHeader()),
+	})
+	got := mr.collect()
+
+	if v, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess}); !ok || v != 1 {
+		t.Errorf("%s{success} = %d (found %v), want 1 and no error_type label", m.RequestsTotal, v, ok)
+	}
+	dp, ok := histogramPoint(t, got, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess})
+	if !ok || dp.Count != 1 || dp.Sum != 1.5 {
+		t.Errorf("duration point = %+v (found %v), want count 1 sum 1.5", dp, ok)
+	}
+	if !slices.Equal(dp.Bounds, m.DurationBuckets()) {
+		t.Errorf("histogram bounds %v, want the contract's %v", dp.Bounds, m.DurationBuckets())
+	}
+	if unit := got[m.RequestDurationSeconds].Unit; unit != "s" {
+		t.Errorf("duration unit %q, want s", unit)
+	}
+	for tokenType, want := range map[string]int64{m.TokenInput: 120, m.TokenOutput: 30, m.TokenTotal: 150} {
+		if v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); !ok || v != want {
+			t.Errorf("%s{%s} = %d (found %v), want %d", m.TokensTotal, tokenType, v, ok, want)
+		}
+	}
+	reqLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitRequests}
+	tokLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitTokens}
+	for _, g := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{m.RateLimitRequestsLimit, reqLabels, 10000},
+		{m.RateLimitTokensLimit, tokLabels, 2000000},
+		{m.RateLimitRequestsRemaining, reqLabels, 9999},
+		{m.RateLimitTokensRemaining, tokLabels, 1999500},
+		{m.RateLimitRequestsResetSeconds, reqLabels, 0.006},
+		{m.RateLimitTokensResetSeconds, tokLabels, 360},
+	} {
+		if v, ok := gaugeValue(t, got, g.name, g.labels); !ok || v != g.want {
+			t.Errorf("%s%v = %v (found %v), want %v", g.name, g.labels, v, ok, g.want)
+		}
+	}
+	// Units and descriptions come from the contract.
+	for _, in := range m.Instruments() {
+		metric, ok := got[in.Name]
+		if !ok {
+			t.Errorf("%s not exported", in.Name)
+			continue
+		}
+		if metric.Unit != in.Unit || metric.Description != in.Description {
+			t.Errorf("%s: unit %q description %q, want %q %q", in.Name, metric.Unit, metric.Description, in.Unit, in.Description)
+		}
+	}
+}
+
+func TestRecordEachErrorType(t *testing.T) {
+	mr := newMeterReader(t)
+	for i, errorType := range m.ErrorTypes() {
+		for range i + 1 {
+			mr.recorder.Record(context.Background(), Attempt{
+				Duration: 200 * time.Millisecond, ErrorType: errorType,
+				Usage: Usage{InputTokens: 99, OutputTokens: 99, TotalTokens: 198}, // ignored on errors
+			})
+		}
+	}
+	got := mr.collect()
+	for i, errorType := range m.ErrorTypes() {
+		want := map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError, m.LabelErrorType: errorType}
+		if v, ok := sumValue(t, got, m.RequestsTotal, want); !ok || v != int64(i+1) {
+			t.Errorf("%s%v = %d (found %v), want %d", m.RequestsTotal, want, v, ok, i+1)
+		}
+	}
+	if _, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess}); ok {
+		t.Error("a success was recorded")
+	}
+	dp, ok := histogramPoint(t, got, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError})
+	if !ok || dp.Count != 10 {
+		t.Errorf("error duration count = %d (found %v), want 10 with labels model and status only", dp.Count, ok)
+	}
+	if _, ok := got[m.TokensTotal]; ok {
+		if sum := got[m.TokensTotal].Data.(metricdata.Sum[int64]); len(sum.DataPoints) != 0 {
+			t.Errorf("errors recorded tokens: %+v", sum.DataPoints)
+		}
+	}
+	for _, name := range []string{m.RateLimitRequestsRemaining, m.RateLimitTokensLimit} {
+		if _, ok := gaugeValue(t, got, name, map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitRequests}); ok {
+			t.Errorf("%s set without headers", name)
+		}
+	}
+}
+
+func TestRecordRateLimitHeaders(t *testing.T) {
+	reqLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitRequests}
+	tokLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitTokens}
+	mr := newMeterReader(t)
+	// A 429 carries the headers too: they are recorded with the error.
+	mr.recorder.Record(context.Background(), Attempt{ErrorType: m.ErrorRateLimited, RateLimits: ParseRateLimits(fullRateLimitHeader())})
+
+	// Then a response whose headers are missing, malformed or negative: each
+	// of those gauges keeps its value; the one good header updates its gauge.
+	mr.recorder.Record(context.Background(), Attempt{RateLimits: ParseRateLimits(header(
+		"x-ratelimit-limit-requests", "lots",
+		"x-ratelimit-remaining-requests", "-1",
+		"x-ratelimit-remaining-tokens", "1500000",
+		"x-ratelimit-reset-requests", "soon",
+		"x-ratelimit-reset-tokens", "-3s",
+	))})
+	got := mr.collect()
+	for _, g := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+		why    string
+	}{
+		{m.RateLimitRequestsLimit, reqLabels, 10000, "malformed"},
+		{m.RateLimitTokensLimit, tokLabels, 2000000, "missing"},
+		{m.RateLimitRequestsRemaining, reqLabels, 9999, "negative"},
+		{m.RateLimitTokensRemaining, tokLabels, 1500000, "updated"},
+		{m.RateLimitRequestsResetSeconds, reqLabels, 0.006, "malformed"},
+		{m.RateLimitTokensResetSeconds, tokLabels, 360, "negative"},
+	} {
+		if v, ok := gaugeValue(t, got, g.name, g.labels); !ok || v != g.want {
+			t.Errorf("%s (%s header) = %v (found %v), want %v", g.name, g.why, v, ok, g.want)
+		}
+	}
+}
+
+func TestParseRateLimits(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		raw    string
+		want   Value
+	}{
+		{"x-ratelimit-remaining-requests", "42", Value{42, true}},
+		{"x-ratelimit-remaining-requests", " 42 ", Value{42, true}},
+		{"x-ratelimit-remaining-requests", "0", Value{0, true}},
+		{"x-ratelimit-remaining-requests", "", Value{}},
+		{"x-ratelimit-remaining-requests", "4.2", Value{}},
+		{"x-ratelimit-remaining-requests", "-5", Value{}},
+		{"x-ratelimit-reset-requests", "1s", Value{1, true}},
+		{"x-ratelimit-reset-requests", "6m0s", Value{360, true}},
+		{"x-ratelimit-reset-requests", "20ms", Value{0.02, true}},
+		{"x-ratelimit-reset-requests", "1h2m3.5s", Value{3723.5, true}},
+		{"x-ratelimit-reset-requests", "2.5", Value{2.5, true}},
+		{"x-ratelimit-reset-requests", "NaN", Value{}},
+		{"x-ratelimit-reset-requests", "-1s", Value{}},
+	} {
+		rl := ParseRateLimits(header(tc.header, tc.raw))
+		got := rl.RemainingRequests
+		if tc.header == "x-ratelimit-reset-requests" {
+			got = rl.ResetRequests
+		}
+		if got != tc.want {
+			t.Errorf("%s: %q → %+v, want %+v", tc.header, tc.raw, got, tc.want)
+		}
+	}
+	if (ParseRateLimits(nil) != RateLimits{}) {
+		t.Error("nil header gave values")
+	}
+}
+
+func TestNilRecorderRecordsNothing(t *testing.T) {
+	var r *Recorder
+	r.Record(context.Background(), Attempt{}) // must not panic
+}

@@ -1,0 +1,245 @@
+// Package openaiprovider asks OpenAI's chat completions API for answers,
+// through github.com/sashabaranov/go-openai over HTTP, retrying what is worth
+// retrying, and records every API request into the metric contract of
+// package openaimetrics.
+package openaiprovider
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/scanium/openai-monitoring/backend/config"
+)
+
+// Config configures a Provider.
+type Config struct {
+	APIKey  config.Secret
+	BaseURL string
+	// Model is the model asked for, and the model label of the metrics.
+	Model string
+	// Timeout bounds a whole call, retries included.
+	Timeout time.Duration
+	// MaxRetries is how many times a failed attempt is retried: rate limits,
+	// 5xx and connection errors, never other 4xx.
+	MaxRetries int
+	// HTTPClient sends the requests; nil uses a client of the provider's own.
+	HTTPClient *http.Client
+}
+
+// Backoff bounds the wait between attempts when OpenAI does not say how long
+// to wait: exponential from Initial, capped at Max, with jitter.
+type Backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+}
+
+// DefaultBackoff is the backoff of OpenAI's own client libraries.
+var DefaultBackoff = Backoff{Initial: 500 * time.Millisecond, Max: 8 * time.Second}
+
+// maxHonouredRetryAfter caps a server-requested wait: a longer one is not
+// waited for within a chat request; the error reports it instead.
+const maxHonouredRetryAfter = time.Minute
+
+// Provider calls OpenAI. It is safe for concurrent use.
+type Provider struct {
+	client     *openai.Client
+	model      string
+	timeout    time.Duration
+	maxRetries int
+	recorder   *Recorder
+	backoff    Backoff
+	sleep      func(ctx context.Context, d time.Duration) error
+	jitter     func() float64
+	now        func() time.Time
+}
+
+// Option changes a Provider's defaults.
+type Option func(*Provider)
+
+// WithBackoff sets the backoff between attempts (default DefaultBackoff).
+func WithBackoff(b Backoff) Option { return func(p *Provider) { p.backoff = b } }
+
+// WithSleep replaces the wait between attempts, for tests.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(p *Provider) { p.sleep = sleep }
+}
+
+// New creates a Provider that records into recorder (which may be nil).
+func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
+	clientCfg := openai.DefaultConfig(cfg.APIKey.Reveal())
+	clientCfg.BaseURL = cfg.BaseURL
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: newTransport()}
+	}
+	clientCfg.HTTPClient = httpClient
+	p := &Provider{
+		client:     openai.NewClientWithConfig(clientCfg),
+		model:      cfg.Model,
+		timeout:    cfg.Timeout,
+		maxRetries: cfg.MaxRetries,
+		recorder:   recorder,
+		backoff:    DefaultBackoff,
+		sleep:      sleepContext,
+		jitter:     rand.Float64,
+		now:        time.Now,
+	}
+	for _, opt := range opts {
+		opt(p)
+	}
+	return p
+}
+
+// newTransport is a transport of the provider's own, sized for many
+// concurrent calls to one host.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 100
+	return t
+}
+
+// Model is the model the provider asks for.
+func (p *Provider) Model() string { return p.model }
+
+// Message is one chat message.
+type Message struct {
+	Role    string
+	Content string
+}
+
+// Chat roles.
+const (
+	RoleSystem = openai.ChatMessageRoleSystem
+	RoleUser   = openai.ChatMessageRoleUser
+)
+
+// Request is a chat completion request.
+type Request struct {
+	Messages []Message
+	// MaxTokens bounds the completion; 0 leaves it to OpenAI.
+	MaxTokens int
+}
+
+// Response is a chat completion.
+type Response struct {
+	Reply string
+	// Model is the model that answered, as OpenAI reports it.
+	Model string
+	Usage Usage
+	// RequestID is OpenAI's x-request-id.
+	RequestID string
+	// Attempts is how many API requests the call made.
+	Attempts int
+}
+
+// Chat asks OpenAI for a completion. Each attempt is one API request in the
+// metrics. A failure is an *Error.
+func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	creq := openai.ChatCompletionRequest{
+		Model:               p.model,
+		Messages:            make([]openai.ChatCompletionMessage, len(req.Messages)),
+		MaxCompletionTokens: req.MaxTokens,
+	}
+	for i, msg := range req.Messages {
+		creq.Messages[i] = openai.ChatCompletionMessage{Role: msg.Role, Content: msg.Content}
+	}
+	for attempt := 1; ; attempt++ {
+		start := p.now()
+		resp, err := p.client.CreateChatCompletion(ctx, creq)
+		elapsed := p.now().Sub(start)
+		header := http.Header(resp.Header())
+		rec := Attempt{Duration: elapsed, RateLimits: ParseRateLimits(header)}
+		if err == nil {
+			usage := Usage{
+				InputTokens:  int64(resp.Usage.PromptTokens),
+				OutputTokens: int64(resp.Usage.CompletionTokens),
+				TotalTokens:  int64(resp.Usage.TotalTokens),
+			}
+			rec.Usage = usage
+			p.recorder.Record(ctx, rec)
+			out := Response{Model: resp.Model, Usage: usage, RequestID: headerValue(header, "X-Request-Id"), Attempts: attempt}
+			if len(resp.Choices) > 0 {
+				out.Reply = resp.Choices[0].Message.Content
+			}
+			return out, nil
+		}
+		f := classify(err)
+		rec.ErrorType = f.errorType
+		p.recorder.Record(ctx, rec)
+		callErr := &Error{
+			Type: f.errorType, StatusCode: f.statusCode, Code: f.code,
+			RetryAfter: retryAfter(header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
+			Attempts: attempt, Err: err,
+		}
+		if !f.retryable || attempt > p.maxRetries {
+			return Response{}, callErr
+		}
+		wait := callErr.RetryAfter
+		if wait == 0 {
+			wait = p.backoffFor(attempt)
+		}
+		if wait > maxHonouredRetryAfter || !fitsBefore(ctx, p.now(), wait) {
+			return Response{}, callErr
+		}
+		if err := p.sleep(ctx, wait); err != nil {
+			return Response{}, callErr
+		}
+	}
+}
+
+// backoffFor is the wait after the given failed attempt: exponential with
+// equal jitter, so a wait is never below half the exponential step.
+func (p *Provider) backoffFor(attempt int) time.Duration {
+	d := p.backoff.Initial << (attempt - 1)
+	if d > p.backoff.Max || d <= 0 {
+		d = p.backoff.Max
+	}
+	half := d / 2
+	return half + time.Duration(p.jitter()*float64(half))
+}
+
+// fitsBefore tells whether waiting d still leaves time before ctx's deadline.
+func fitsBefore(ctx context.Context, now time.Time, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || now.Add(d).Before(deadline)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// isTransportError tells whether err is a failure to reach OpenAI or to read
+// its answer: a refused or reset connection, a DNS failure, a cut body.
+func isTransportError(err error) bool {
+	var urlErr *url.Error
+	var netErr net.Error
+	return errors.As(err, &urlErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// transportCause strips the request URL from a transport error.
+func transportCause(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
+}
