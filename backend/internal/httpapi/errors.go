@@ -23,6 +23,7 @@ const (
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
 	CodeNotFound             = "NOT_FOUND"
 	CodeInternal             = "INTERNAL_ERROR"
+	CodeShuttingDown         = "SHUTTING_DOWN"
 )
 
 // apiError is the body of every error: {"error":{"code":"...","message":"..."}}.

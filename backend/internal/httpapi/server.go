@@ -85,7 +85,7 @@ func (h *handler) health(w http.ResponseWriter, _ *http.Request) {
 
 func (h *handler) ready(w http.ResponseWriter, r *http.Request) {
 	if h.draining.Load() {
-		writeError(w, r, http.StatusServiceUnavailable, "SHUTTING_DOWN", "the server is shutting down")
+		writeError(w, r, http.StatusServiceUnavailable, CodeShuttingDown, "the server is shutting down")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": statusReady})
