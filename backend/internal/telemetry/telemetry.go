@@ -9,7 +9,6 @@ package telemetry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -80,16 +79,14 @@ func Resource(ctx context.Context, cfg config.Config, info Info) (*resource.Reso
 	return res, nil
 }
 
-// Shutdown flushes what is recorded and stops the exporter. It returns when
-// the final export is done or ctx ends.
+// Shutdown exports what is recorded one last time and stops the exporter.
+// It returns when that export is done or ctx ends.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t == nil || t.sdk == nil {
 		return nil
 	}
-	flushErr := t.sdk.ForceFlush(ctx)
-	shutdownErr := t.sdk.Shutdown(ctx)
-	if err := errors.Join(flushErr, shutdownErr); err != nil {
-		return fmt.Errorf("flush metrics: %w", err)
+	if err := t.sdk.Shutdown(ctx); err != nil {
+		return fmt.Errorf("final metric export: %w", err)
 	}
 	return nil
 }
@@ -99,7 +96,7 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 // finds them.
 func Banner(cfg config.Config) []string {
 	if !cfg.Telemetry.Enabled {
-		return []string{"📊 OpenTelemetry disabled (OTEL_ENABLED=false): no metrics are exported"}
+		return []string{"📊 OpenTelemetry disabled (OTEL_ENABLED=false or OTEL_SDK_DISABLED=true): no metrics are exported"}
 	}
 	return []string{
 		fmt.Sprintf("📊 OpenTelemetry initialized: %s (%s)", cfg.Telemetry.ServiceName, cfg.Environment),

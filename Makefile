@@ -1,0 +1,69 @@
+# Scanium OpenAI monitoring bundle. Every workflow is a target; `make help` lists them.
+
+SHELL := /bin/bash
+GO ?= go
+TOOLS_DIR := $(CURDIR)/.tools
+PROMETHEUS_VERSION := v0.316.0
+PROMETHEUS_BIN := $(TOOLS_DIR)/bin/prometheus
+COMPOSE := docker compose --project-directory compose -f compose/docker-compose.yml --env-file compose/.env
+PROVISIONER := $(GO) run ./provisioner/cmd/scanium-provisioner
+BENCH ?= .
+BENCHTIME ?= 1s
+
+.PHONY: help up demo down logs provision plan validate generate check test test-short bench tools fmt vet
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+compose/.env:
+	@echo "compose/.env is missing: copy compose/.env.example to compose/.env and set GRAFANA_ADMIN_PASSWORD and SCANIUM_API_KEYS (see docs/deployment.md)." >&2
+	@exit 1
+
+up: compose/.env ## start the whole stack (docker compose)
+	$(COMPOSE) up -d --build
+
+demo: compose/.env ## start the stack with the OpenAI simulator and a load generator
+	$(COMPOSE) --profile demo up -d --build
+
+down: ## stop the stack (data stays on its volumes)
+	$(COMPOSE) --profile demo down
+
+logs: ## follow the stack's logs
+	$(COMPOSE) --profile demo logs -f --tail=100
+
+provision: ## apply folders, datasources, dashboards and alert rules to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
+	$(PROVISIONER) apply
+
+plan: ## show what `make provision` would change (exit 2 when something would)
+	$(PROVISIONER) plan
+
+validate: ## check the generated artifacts offline
+	$(PROVISIONER) validate
+
+generate: ## compile dashboards and alert rules to dashboards-as-code/generated
+	$(GO) run ./dashboards-as-code/cmd/generate
+
+check: ## fail when generated JSON or formatting drifts from the code
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:" $$unformatted >&2; exit 1; fi
+	$(GO) run ./dashboards-as-code/cmd/generate -check
+
+vet: ## go vet
+	$(GO) vet ./...
+
+tools: $(PROMETHEUS_BIN) ## build the tools the live tests need (Prometheus 3)
+
+$(PROMETHEUS_BIN):
+	@echo "building Prometheus $(PROMETHEUS_VERSION) for the live tests (once; several minutes)"
+	@mkdir -p $(TOOLS_DIR)/bin
+	cd $(TOOLS_DIR) && GOBIN=$(TOOLS_DIR)/bin $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION)
+
+test: tools vet check ## vet, drift check, every test (live ones against Prometheus 3)
+	SCANIUM_LIVE_TESTS=required PROMETHEUS_BIN=$(PROMETHEUS_BIN) $(GO) test -race -count=1 -timeout 20m ./...
+	$(PROVISIONER) validate
+
+test-short: ## the tests without the live ones and without -race
+	$(GO) test -count=1 ./...
+
+bench: ## the benchmarks (figures are ratios against baselines of the same run)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./...

@@ -1,0 +1,22 @@
+// Command scanium-backend is Scanium's assistant service, instrumented with
+// OpenTelemetry metrics of its OpenAI calls.
+//
+//	scanium-backend                   serve (configured from the environment)
+//	scanium-backend healthcheck [url] exit 0 when /healthz (or url) answers 200
+package main
+
+import (
+	"os"
+
+	"github.com/scanium/openai-monitoring/backend/internal/app"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+func main() {
+	os.Exit(app.Run(app.Env{
+		Args: os.Args, Lookup: os.LookupEnv, Stdout: os.Stdout, Stderr: os.Stderr,
+		HostName: os.Hostname, Version: version,
+	}))
+}

@@ -1,0 +1,173 @@
+// Package app wires the Scanium backend together and runs it: configuration,
+// logging, telemetry, the OpenAI provider (or the built-in simulator), the
+// HTTP API, and a graceful shutdown.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"go.opentelemetry.io/otel"
+
+	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/backend/internal/assistant"
+	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
+	"github.com/scanium/openai-monitoring/backend/internal/openaiprovider"
+	"github.com/scanium/openai-monitoring/backend/internal/telemetry"
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+)
+
+// Env is the process's surroundings, passed in so that tests run the whole
+// backend in-process.
+type Env struct {
+	Args     []string
+	Lookup   config.LookupFunc
+	Stdout   io.Writer
+	Stderr   io.Writer
+	HostName func() (string, error)
+	// Signals delivers the shutdown signal; nil listens for SIGINT and SIGTERM.
+	Signals <-chan os.Signal
+	// Listening, when set, receives the API's address once it listens.
+	Listening func(addr string)
+	Version   string
+}
+
+// simulatorKey is the key the backend presents to its built-in simulator.
+const simulatorKey = "sk-scanium-built-in-simulator"
+
+// Run runs the backend until a shutdown signal and returns the exit code.
+func Run(env Env) int {
+	if len(env.Args) > 1 && env.Args[1] == "healthcheck" {
+		return healthcheck(env)
+	}
+	if len(env.Args) > 1 {
+		fmt.Fprintf(env.Stderr, "unknown argument %q: run scanium-backend without arguments, or \"scanium-backend healthcheck [url]\"\n", env.Args[1])
+		return 2
+	}
+	host, err := env.HostName()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	cfg, err := config.Load(env.Lookup, host)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
+		return 1
+	}
+	logger := slog.New(slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := serve(cfg, env, logger); err != nil {
+		logger.Error("backend stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(cfg config.Config, env Env, logger *slog.Logger) error {
+	ctx := context.Background()
+	tel, err := telemetry.Setup(ctx, cfg, telemetry.Info{Version: env.Version})
+	if err != nil {
+		return err
+	}
+	if tel.Enabled {
+		// Export failures must not fail requests; they are logged.
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+			logger.Warn("telemetry export failed", "error", err, "endpoint", cfg.Telemetry.Endpoint)
+		}))
+	}
+	for _, line := range telemetry.Banner(cfg) {
+		fmt.Fprintln(env.Stdout, line)
+	}
+
+	openAI := cfg.OpenAI
+	if openAI.UseSimulator() {
+		sim, err := startSimulator()
+		if err != nil {
+			return fmt.Errorf("start the built-in OpenAI simulator: %w", err)
+		}
+		defer sim.Close()
+		openAI.APIKey, openAI.BaseURL = simulatorKey, sim.URL()
+		fmt.Fprintf(env.Stdout, "🤖 OPENAI_API_KEY is not set: answering with the built-in OpenAI simulator at %s (no real OpenAI calls, no cost)\n", sim.URL())
+	} else {
+		fmt.Fprintf(env.Stdout, "🤖 OpenAI: model %s at %s\n", openAI.Model, openAI.BaseURL)
+	}
+
+	recorder, err := openaiprovider.NewRecorder(tel.MeterProvider, openAI.Model)
+	if err != nil {
+		return err
+	}
+	provider := openaiprovider.New(openaiprovider.Config{
+		APIKey: openAI.APIKey, BaseURL: openAI.BaseURL, Model: openAI.Model,
+		Timeout: openAI.Timeout, MaxRetries: openAI.MaxRetries,
+	}, recorder)
+
+	var draining atomic.Bool
+	srv := &http.Server{
+		Handler: httpapi.New(httpapi.Deps{
+			Logger: logger, Assistant: assistant.New(provider),
+			APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: &draining,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      openAI.Timeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", ":"+cfg.Port)
+	if err != nil {
+		return fmt.Errorf("listen on port %s (set PORT to a free port): %w", cfg.Port, err)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "model", openAI.Model, "environment", cfg.Environment,
+		"telemetry", tel.Enabled, "simulator", cfg.OpenAI.UseSimulator(), "version", env.Version)
+	if env.Listening != nil {
+		env.Listening(ln.Addr().String())
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	signals := env.Signals
+	if signals == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(ch)
+		signals = ch
+	}
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case sig := <-signals:
+		logger.Info("shutting down: finishing in-flight requests", "signal", sig.String(), "timeout", cfg.ShutdownTimeout.String())
+	}
+	draining.Store(true)
+	shutdownCtx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := srv.Shutdown(shutdownCtx)
+	// Metrics not exported now are lost, but the service did its work: a
+	// failed final export is a warning, not a failed shutdown.
+	if err := tel.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("metrics recorded since the last export are lost", "error", err, "endpoint", cfg.Telemetry.Endpoint)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("in-flight requests did not finish within SHUTDOWN_TIMEOUT (%s): %w", cfg.ShutdownTimeout, shutdownErr)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// startSimulator runs the built-in OpenAI simulator on a loopback port, with
+// realistic latencies and rate limits.
+func startSimulator() (*openaisim.Running, error) {
+	srv, err := openaisim.New(openaisim.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	return srv.Start("127.0.0.1:0")
+}
