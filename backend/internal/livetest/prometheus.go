@@ -1,0 +1,132 @@
+package livetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Prometheus is a Prometheus 3 server with its OTLP receiver on.
+type Prometheus struct {
+	// URL is the server's base URL, e.g. http://127.0.0.1:9090.
+	URL     string
+	Process *Process
+}
+
+// OTLPEndpoint is the base OTLP/HTTP endpoint to give an OpenTelemetry SDK
+// (OTEL_EXPORTER_OTLP_ENDPOINT): the SDK appends /v1/metrics.
+func (p *Prometheus) OTLPEndpoint() string { return p.URL + "/api/v1/otlp" }
+
+// prometheusConfig scrapes nothing: data arrives over OTLP only. The OTLP
+// translation is Prometheus 3's default, the one Alloy's
+// otelcol.exporter.prometheus applies too.
+const prometheusConfig = `global:
+  evaluation_interval: 15s
+otlp:
+  translation_strategy: UnderscoreEscapingWithSuffixes
+`
+
+// StartPrometheus starts Prometheus 3 on a free loopback port, with its own
+// storage in the test's temporary directory, and waits until it is ready.
+func StartPrometheus(t testing.TB) *Prometheus {
+	t.Helper()
+	bin := PrometheusBinary(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(prometheusConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(FreePort(t))
+	p := Start(t, os.Environ(), bin,
+		"--config.file="+cfg,
+		"--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+addr,
+		"--web.enable-otlp-receiver",
+		"--log.level=warn",
+	)
+	prom := &Prometheus{URL: "http://" + addr, Process: p}
+	WaitHTTP(t, p, prom.URL+"/-/ready", 60*time.Second)
+	return prom
+}
+
+// Sample is one series of an instant query's answer.
+type Sample struct {
+	Metric map[string]string
+	Value  float64
+}
+
+// Query runs an instant PromQL query now and returns its vector (a scalar
+// answer is one sample without labels).
+func (p *Prometheus) Query(ctx context.Context, expr string) ([]Sample, error) {
+	u := p.URL + "/api/v1/query?" + url.Values{"query": {expr}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status    string `json:"status"`
+		Error     string `json:"error"`
+		ErrorType string `json:"errorType"`
+		Data      struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("query %q: decode the answer (HTTP %d): %w", expr, resp.StatusCode, err)
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("query %q: %s: %s", expr, body.ErrorType, body.Error)
+	}
+	switch body.Data.ResultType {
+	case "vector":
+		var raw []struct {
+			Metric map[string]string `json:"metric"`
+			Value  [2]any            `json:"value"`
+		}
+		if err := json.Unmarshal(body.Data.Result, &raw); err != nil {
+			return nil, err
+		}
+		out := make([]Sample, len(raw))
+		for i, r := range raw {
+			v, err := parseValue(r.Value[1])
+			if err != nil {
+				return nil, fmt.Errorf("query %q: %w", expr, err)
+			}
+			out[i] = Sample{Metric: r.Metric, Value: v}
+		}
+		return out, nil
+	case "scalar":
+		var raw [2]any
+		if err := json.Unmarshal(body.Data.Result, &raw); err != nil {
+			return nil, err
+		}
+		v, err := parseValue(raw[1])
+		if err != nil {
+			return nil, err
+		}
+		return []Sample{{Value: v}}, nil
+	default:
+		return nil, fmt.Errorf("query %q: result type %s, want a vector or a scalar", expr, body.Data.ResultType)
+	}
+}
+
+func parseValue(v any) (float64, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, fmt.Errorf("sample value %v is not a string", v)
+	}
+	return strconv.ParseFloat(s, 64)
+}
