@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupFrom(env map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want Config
+	}{
+		{
+			name: "defaults with a key",
+			env:  map[string]string{envAPIKey: "k1"},
+			want: Config{TargetURL: defaultTarget, APIKey: "k1", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, LogLevel: slog.LevelInfo},
+		},
+		{
+			name: "environment",
+			env: map[string]string{
+				envTarget: "http://scanium-backend:8080/", envAPIKey: " k2 ", envRate: "0.5", envConcurrency: "8",
+				envDuration: "10m", envTimeout: "30s", envHealthAddr: "", envSeed: "42", envLogLevel: "debug",
+			},
+			want: Config{TargetURL: "http://scanium-backend:8080", APIKey: "k2", Rate: 0.5, Concurrency: 8, Duration: 10 * time.Minute, Timeout: 30 * time.Second, HealthAddr: "", Seed: 42, LogLevel: slog.LevelDebug},
+		},
+		{
+			name: "flags override the environment",
+			args: []string{"-target", "https://nas.local:8443", "-rate", "5", "-concurrency", "2", "-health-addr", "127.0.0.1:9000"},
+			env:  map[string]string{envTarget: "http://ignored:1", envRate: "1", envAPIKey: "k3"},
+			want: Config{TargetURL: "https://nas.local:8443", APIKey: "k3", Rate: 5, Concurrency: 2, Timeout: defaultTimeout, HealthAddr: "127.0.0.1:9000", Seed: 1, LogLevel: slog.LevelInfo},
+		},
+		{
+			name: "first backend key when no key of its own",
+			env:  map[string]string{envBackendKeys: " first , second"},
+			want: Config{TargetURL: defaultTarget, APIKey: "first", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, LogLevel: slog.LevelInfo},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := loadConfig(tc.args, lookupFrom(tc.env), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got  %#v\nwant %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	env := map[string]string{
+		envTarget: "scanium-backend:8080", envRate: "0", envConcurrency: "many",
+		envDuration: "-1s", envTimeout: "0s", envSeed: "-3", envLogLevel: "loud",
+	}
+	_, err := loadConfig(nil, lookupFrom(env), &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("loadConfig succeeded, want errors")
+	}
+	for _, want := range []string{
+		"-target \"scanium-backend:8080\"", "no API key: set LOADGEN_API_KEY", "-rate \"0\"",
+		"-concurrency \"many\"", "-duration \"-1s\"", "-timeout \"0s\"", "-seed \"-3\"", "-log-level \"loud\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestLoadConfigRejectsArgumentsAndUnknownFlags(t *testing.T) {
+	env := lookupFrom(map[string]string{envAPIKey: "k"})
+	for _, args := range [][]string{{"extra"}, {"-retries", "3"}} {
+		if _, err := loadConfig(args, env, &bytes.Buffer{}); err == nil {
+			t.Errorf("loadConfig(%q) succeeded, want an error", args)
+		}
+	}
+	if _, err := loadConfig([]string{"-help"}, env, &bytes.Buffer{}); err != errHelp {
+		t.Errorf("loadConfig(-help) = %v, want errHelp", err)
+	}
+}
+
+func TestConfigNeverPrintsTheKey(t *testing.T) {
+	const key = "sk-very-secret-key"
+	cfg, err := loadConfig(nil, lookupFrom(map[string]string{envAPIKey: key}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "config", cfg, "key", cfg.APIKey)
+	for _, out := range []string{logs.String(), fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.APIKey)} {
+		if strings.Contains(out, key) {
+			t.Errorf("the key leaks into %q", out)
+		}
+	}
+	if !strings.Contains(logs.String(), "<secret>") {
+		t.Errorf("logs %q do not show the key as <secret>", logs.String())
+	}
+}
