@@ -60,8 +60,9 @@ type Config struct {
 	// means time.Now.
 	Now func() time.Time
 
-	// Logger receives one line per request: status, outcome, model, tokens,
-	// duration and request id; never a key nor message text. Nil means no
+	// Logger receives one line per request: request id, method, path,
+	// status, duration in milliseconds and, for chat completions, outcome,
+	// model, fault and tokens; never a key nor message text. Nil means no
 	// logs.
 	Logger *slog.Logger
 }

@@ -90,7 +90,7 @@ func (s *Server) finish(ctx context.Context, ex *exchange) {
 		slog.String("method", ex.method),
 		slog.String("path", ex.path),
 		slog.Int("status", ex.status),
-		slog.Duration("duration", time.Since(ex.start)),
+		slog.Float64("duration_ms", float64(time.Since(ex.start).Microseconds())/1000),
 	}
 	if ex.chat {
 		o := outcomeOf(ex.status)

@@ -33,10 +33,10 @@ func newIDSource(seed uint64) *idSource {
 
 // hex32 returns 32 hexadecimal digits, like the tail of OpenAI's request ids.
 func (s *idSource) hex32() string {
-	n := s.next.Add(1)
+	first := splitmix64(s.next.Add(1) ^ s.salt)
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], splitmix64(n^s.salt))
-	binary.BigEndian.PutUint64(b[8:], splitmix64(n+s.salt))
+	binary.BigEndian.PutUint64(b[:8], first)
+	binary.BigEndian.PutUint64(b[8:], splitmix64(first))
 	return hex.EncodeToString(b[:])
 }
 

@@ -58,7 +58,7 @@ func suggestTitle(prompt string) string {
 	length := 0
 	for word := range strings.FieldsFuncSeq(prompt, notWordRune) {
 		lower := strings.ToLower(word)
-		if isStopword(lower) || seen[lower] || utf8.RuneCountInString(word) < 2 {
+		if isStopword(lower) || seen[lower] || !strings.ContainsFunc(word, isLetterOrDigit) {
 			continue
 		}
 		word = titleCase(word)
@@ -79,7 +79,11 @@ func suggestTitle(prompt string) string {
 }
 
 func notWordRune(r rune) bool {
-	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\''
+	return !isLetterOrDigit(r) && r != '-' && r != '\''
+}
+
+func isLetterOrDigit(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // titleCase capitalises a lower-case word and leaves any other as written
