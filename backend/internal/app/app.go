@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,11 +71,24 @@ func Run(env Env) int {
 	return 0
 }
 
-func serve(cfg config.Config, env Env, logger *slog.Logger) error {
-	ctx := context.Background()
-	tel, err := telemetry.Setup(ctx, cfg, telemetry.Info{Version: env.Version})
+// backend is the assembled service: its API and what stops with it.
+type backend struct {
+	handler  http.Handler
+	tel      *telemetry.Telemetry
+	draining *atomic.Bool
+	// openAI is the effective OpenAI configuration (the simulator's when
+	// no key is set).
+	openAI config.OpenAI
+	sim    *openaisim.Running
+}
+
+// assemble builds the backend from its configuration: telemetry, the OpenAI
+// provider (or the built-in simulator) and the HTTP API. It prints the startup
+// banner to out.
+func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, version string, out io.Writer) (*backend, error) {
+	tel, err := telemetry.Setup(ctx, cfg, telemetry.Info{Version: version})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tel.Enabled {
 		// Export failures must not fail requests; they are logged.
@@ -83,49 +97,65 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 		}))
 	}
 	for _, line := range telemetry.Banner(cfg) {
-		fmt.Fprintln(env.Stdout, line)
+		fmt.Fprintln(out, line)
 	}
 
-	openAI := cfg.OpenAI
-	if openAI.UseSimulator() {
-		sim, err := startSimulator()
+	b := &backend{tel: tel, draining: new(atomic.Bool), openAI: cfg.OpenAI}
+	if b.openAI.UseSimulator() {
+		b.sim, err = startSimulator()
 		if err != nil {
-			return fmt.Errorf("start the built-in OpenAI simulator: %w", err)
+			return nil, errors.Join(fmt.Errorf("start the built-in OpenAI simulator: %w", err), tel.Shutdown(ctx))
 		}
-		defer sim.Close()
-		openAI.APIKey, openAI.BaseURL = simulatorKey, sim.URL()
-		fmt.Fprintf(env.Stdout, "🤖 OPENAI_API_KEY is not set: answering with the built-in OpenAI simulator at %s (no real OpenAI calls, no cost)\n", sim.URL())
+		b.openAI.APIKey, b.openAI.BaseURL = simulatorKey, b.sim.URL()
+		fmt.Fprintf(out, "🤖 OPENAI_API_KEY is not set: answering with the built-in OpenAI simulator at %s (no real OpenAI calls, no cost)\n", b.sim.URL())
 	} else {
-		fmt.Fprintf(env.Stdout, "🤖 OpenAI: model %s at %s\n", openAI.Model, openAI.BaseURL)
+		fmt.Fprintf(out, "🤖 OpenAI: model %s at %s\n", b.openAI.Model, b.openAI.BaseURL)
 	}
 
-	recorder, err := openaiprovider.NewRecorder(tel.MeterProvider, openAI.Model)
+	recorder, err := openaiprovider.NewRecorder(tel.MeterProvider, b.openAI.Model)
+	if err != nil {
+		return nil, errors.Join(err, b.close(ctx))
+	}
+	provider := openaiprovider.New(openaiprovider.Config{
+		APIKey: b.openAI.APIKey, BaseURL: b.openAI.BaseURL, Model: b.openAI.Model,
+		Timeout: b.openAI.Timeout, MaxRetries: b.openAI.MaxRetries,
+	}, recorder)
+	b.handler = httpapi.New(httpapi.Deps{
+		Logger: logger, Assistant: assistant.New(provider),
+		APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: b.draining,
+	})
+	return b, nil
+}
+
+// close exports the last metrics and stops the built-in simulator.
+func (b *backend) close(ctx context.Context) error {
+	err := b.tel.Shutdown(ctx)
+	if b.sim != nil {
+		err = errors.Join(err, b.sim.Close())
+	}
+	return err
+}
+
+func serve(cfg config.Config, env Env, logger *slog.Logger) error {
+	ctx := context.Background()
+	b, err := assemble(ctx, cfg, logger, env.Version, env.Stdout)
 	if err != nil {
 		return err
 	}
-	provider := openaiprovider.New(openaiprovider.Config{
-		APIKey: openAI.APIKey, BaseURL: openAI.BaseURL, Model: openAI.Model,
-		Timeout: openAI.Timeout, MaxRetries: openAI.MaxRetries,
-	}, recorder)
-
-	var draining atomic.Bool
 	srv := &http.Server{
-		Handler: httpapi.New(httpapi.Deps{
-			Logger: logger, Assistant: assistant.New(provider),
-			APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: &draining,
-		}),
+		Handler:           b.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      openAI.Timeout + 15*time.Second,
+		WriteTimeout:      b.openAI.Timeout + 15*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", ":"+cfg.Port)
 	if err != nil {
-		return fmt.Errorf("listen on port %s (set PORT to a free port): %w", cfg.Port, err)
+		return errors.Join(fmt.Errorf("listen on port %s (set PORT to a free port): %w", cfg.Port, err), b.close(ctx))
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "model", openAI.Model, "environment", cfg.Environment,
-		"telemetry", tel.Enabled, "simulator", cfg.OpenAI.UseSimulator(), "version", env.Version)
+	logger.Info("listening", "addr", ln.Addr().String(), "model", b.openAI.Model, "environment", cfg.Environment,
+		"telemetry", b.tel.Enabled, "simulator", cfg.OpenAI.UseSimulator(), "version", env.Version)
 	if env.Listening != nil {
 		env.Listening(ln.Addr().String())
 	}
@@ -142,17 +172,17 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 	}
 	select {
 	case err := <-serveErr:
-		return fmt.Errorf("serve: %w", err)
+		return errors.Join(fmt.Errorf("serve: %w", err), b.close(ctx))
 	case sig := <-signals:
 		logger.Info("shutting down: finishing in-flight requests", "signal", sig.String(), "timeout", cfg.ShutdownTimeout.String())
 	}
-	draining.Store(true)
+	b.draining.Store(true)
 	shutdownCtx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := srv.Shutdown(shutdownCtx)
 	// Metrics not exported now are lost, but the service did its work: a
 	// failed final export is a warning, not a failed shutdown.
-	if err := tel.Shutdown(shutdownCtx); err != nil {
+	if err := b.close(shutdownCtx); err != nil {
 		logger.Warn("metrics recorded since the last export are lost", "error", err, "endpoint", cfg.Telemetry.Endpoint)
 	}
 	if shutdownErr != nil {

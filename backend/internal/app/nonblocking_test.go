@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+)
+
+// blackHole is an OTLP endpoint that accepts connections and never answers:
+// an exporter talking to it waits until its own timeout.
+type blackHole struct {
+	ln       net.Listener
+	accepted atomic.Int64
+	mu       sync.Mutex
+	conns    []net.Conn
+}
+
+func newBlackHole(t testing.TB) *blackHole {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &blackHole{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			h.accepted.Add(1)
+			h.mu.Lock()
+			h.conns = append(h.conns, c)
+			h.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, c := range h.conns {
+			c.Close()
+		}
+	})
+	return h
+}
+
+func (h *blackHole) url() string { return "http://" + h.ln.Addr().String() }
+
+// closedPort is an OTLP endpoint where nothing listens: exports are refused.
+func closedPort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// assembleFor builds the backend in-process against a zero-latency
+// simulator, with telemetry exporting to endpoint ("" turns it off).
+func assembleFor(tb testing.TB, simURL, endpoint string, interval string) *backend {
+	tb.Helper()
+	vars := map[string]string{
+		"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": simURL,
+		"OPENAI_MAX_RETRIES": "0", "OTEL_METRIC_EXPORT_INTERVAL": interval,
+	}
+	if endpoint == "" {
+		vars["OTEL_ENABLED"] = "false"
+	} else {
+		vars["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
+	}
+	cfg, err := config.Load(envOf(vars), "bench-host")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := assemble(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), "test", io.Discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_ = b.close(ctx) // a stuck endpoint's final export is abandoned
+	})
+	return b
+}
+
+const chatBody = `{"message": "Generate a listing title for this item", "items": [{"itemId": "test-123", "currentTitle": "Test Item"}]}`
+
+// serveChat sends one chat request straight to the handler and returns the
+// status.
+func serveChat(b *backend) int {
+	r := httptest.NewRequest(http.MethodPost, "/api/assistant/chat", strings.NewReader(chatBody))
+	r.Header.Set("Authorization", "Bearer "+clientKey)
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	b.handler.ServeHTTP(w, r)
+	return w.Code
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// TestRecordingNeverBlocks serves requests while the OTLP endpoint is down
+// or never answers, with exports due every 100 ms: every request succeeds,
+// the exporter really was stuck or refused meanwhile, and memory stays flat
+// (the SDK aggregates in place; nothing queues up behind a failing export).
+func TestRecordingNeverBlocks(t *testing.T) {
+	_, simURL := simulatorURL(t, openaisim.Config{})
+	hole := newBlackHole(t)
+	for _, tc := range []struct {
+		name     string
+		endpoint string
+	}{{"endpoint never answers", hole.url()}, {"endpoint down", closedPort(t)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := assembleFor(t, simURL, tc.endpoint, "100")
+			const warmup, requests = 200, 3000
+			for range warmup {
+				if code := serveChat(b); code != http.StatusOK {
+					t.Fatalf("status %d", code)
+				}
+			}
+			before := heapInUse()
+			deadline := time.Now().Add(time.Minute)
+			for i := range requests {
+				if code := serveChat(b); code != http.StatusOK {
+					t.Fatalf("request %d: status %d", i, code)
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("only %d requests in a minute: requests are being held up", i)
+				}
+			}
+			after := heapInUse()
+			if tc.endpoint == hole.url() && hole.accepted.Load() == 0 {
+				t.Fatal("the exporter never tried the endpoint: the test proves nothing")
+			}
+			const budget = 4 << 20
+			if after > before+budget {
+				t.Errorf("heap grew by %d KiB over %d requests with a failing exporter; budget %d KiB",
+					(after-before)>>10, requests, budget>>10)
+			}
+		})
+	}
+}
