@@ -69,8 +69,8 @@ func newTestAPI(t *testing.T, model *fakeModel) *testAPI {
 
 type call struct {
 	method, path, contentType, auth string
-	body                             io.Reader
-	contentLength                    int64 // -1: unknown (chunked)
+	body                            io.Reader
+	contentLength                   int64 // -1: unknown (chunked)
 }
 
 func chatCall(body string) call {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/config"
-	"github.com/scanium/openai-monitoring/backend/openaisim"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/backend/openaisim"
 )
 
 const testKey = "sk-test-0123456789abcdef"
