@@ -1,0 +1,79 @@
+package alerts
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/grafana/grafana-foundation-sdk/go/alerting"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
+)
+
+const (
+	uidDailyBudgetNearlySpent = "openai-daily-budget-nearly-spent"
+	uidDailyBudgetExceeded    = "openai-daily-budget-exceeded"
+	uidUnpricedModel          = "openai-unpriced-model"
+)
+
+// day is what "today" means for the budget: the rolling last 24 hours, as on
+// the dashboard (docs/runbooks.md#what-today-means).
+const day = 24 * time.Hour
+
+// budgetRules fire when the estimated spend of all models over the last 24
+// hours passes a share of the daily budget, and the budget itself. No tokens
+// in 24 hours is no data: OK (nothing was spent).
+func budgetRules(prices []config.ModelPrice, c config.Budget) []spec {
+	rule := func(uid, title, severity, summary, limit string, usd float64) spec {
+		return spec{
+			uid:       uid,
+			title:     title,
+			severity:  severity,
+			query:     promexpr.SpendUSD(prices, promexpr.AllModels(), promexpr.Over(day)),
+			lookback:  day,
+			compare:   above,
+			threshold: usd,
+			pending:   c.For,
+			noData:    alerting.RuleNoDataStateOK,
+			execErr:   alerting.RuleExecErrStateError,
+			summary:   summary,
+			description: fmt.Sprintf(`The estimated OpenAI spend of the last 24 hours is ${{ printf "%%.2f" $values.B.Value }}, %s.`,
+				limit),
+			panelID: openairuntime.PanelSpendTodayStat,
+		}
+	}
+	return []spec{
+		rule(uidDailyBudgetNearlySpent, "OpenAIDailyBudgetNearlySpent", SeverityWarning,
+			"OpenAI spend is nearing the daily budget.",
+			fmt.Sprintf("over %s%% of the $%.2f daily budget", formatNumber(c.WarningPercent), c.DailyUSD),
+			c.WarningUSD()),
+		rule(uidDailyBudgetExceeded, "OpenAIDailyBudgetExceeded", SeverityCritical,
+			"OpenAI spend exceeded the daily budget.",
+			fmt.Sprintf("over the $%.2f daily budget", c.DailyUSD),
+			c.DailyUSD),
+	}
+}
+
+// unpricedModelRule fires for each model that used tokens but has no price:
+// its spend would silently count 0. All is well when the query returns
+// nothing, so no data is OK.
+func unpricedModelRule(prices []config.ModelPrice, c config.UnpricedModel) spec {
+	return spec{
+		uid:       uidUnpricedModel,
+		title:     "OpenAIUnpricedModel",
+		severity:  SeverityWarning,
+		query:     promexpr.UnpricedTokens(prices, promexpr.AllModels(), promexpr.Over(c.Window), m.LabelModel),
+		lookback:  c.Window,
+		compare:   above,
+		threshold: 0,
+		pending:   c.For,
+		noData:    alerting.RuleNoDataStateOK,
+		execErr:   alerting.RuleExecErrStateError,
+		summary:   "An OpenAI model in use has no price.",
+		description: fmt.Sprintf(`Model {{ $labels.model }} used {{ humanize $values.B.Value }} tokens in the last %s but has no price in dashboards-as-code/config.yaml: its spend counts 0 on the dashboard and in the budget alerts.`,
+			formatDuration(c.Window)),
+		panelID: openairuntime.PanelUnpricedTokensTimeseries,
+	}
+}

@@ -1,0 +1,59 @@
+package openairuntime
+
+// Panel ids are fixed so that alert rules can link to their panel
+// (__panelId__) and links survive a change of layout. Each row owns a decade.
+const (
+	rowOverview uint32 = 1
+	// PanelRequestRateStat shows requests per second.
+	PanelRequestRateStat uint32 = 2
+	// PanelLatencyStat shows the alerting latency quantile (p95).
+	PanelLatencyStat uint32 = 3
+	// PanelErrorPercentStat shows the share of failed requests.
+	PanelErrorPercentStat uint32 = 4
+	// PanelTokensStat shows billed tokens per minute.
+	PanelTokensStat uint32 = 5
+
+	rowRequests uint32 = 10
+	// PanelRequestRateTimeseries shows requests per second by model and status.
+	PanelRequestRateTimeseries uint32 = 11
+	// PanelErrorsByTypeTimeseries shows failed requests by error type.
+	PanelErrorsByTypeTimeseries uint32 = 12
+	// PanelErrorPercentTimeseries shows the error percentage by model.
+	PanelErrorPercentTimeseries uint32 = 13
+
+	rowLatency uint32 = 20
+	// PanelLatencyPercentilesTimeseries shows p50, p95 and p99 latency.
+	PanelLatencyPercentilesTimeseries uint32 = 21
+	// PanelLatencyByModelTimeseries shows the alerting latency quantile by model.
+	PanelLatencyByModelTimeseries uint32 = 22
+
+	rowTokens uint32 = 30
+	// PanelTokensByTypeTimeseries shows tokens per minute by token type.
+	PanelTokensByTypeTimeseries uint32 = 31
+	// PanelTokensByModelTimeseries shows tokens per minute by model.
+	PanelTokensByModelTimeseries uint32 = 32
+
+	rowRateLimits uint32 = 40
+	// PanelRemainingRequestsTimeseries shows requests left in the window.
+	PanelRemainingRequestsTimeseries uint32 = 41
+	// PanelRemainingTokensTimeseries shows tokens left in the window.
+	PanelRemainingTokensTimeseries uint32 = 42
+	// PanelHeadroomTimeseries shows remaining / limit by model and limit type.
+	PanelHeadroomTimeseries uint32 = 43
+	// PanelResetTimeseries shows the time until the windows reset.
+	PanelResetTimeseries uint32 = 44
+
+	rowCost uint32 = 50
+	// PanelSpendTodayStat shows the estimated spend of the last 24 hours.
+	PanelSpendTodayStat uint32 = 51
+	// PanelSpendTodayByModelBarGauge shows it by model.
+	PanelSpendTodayByModelBarGauge uint32 = 52
+	// PanelSpendPerHourTimeseries shows the estimated spend per hour by model.
+	PanelSpendPerHourTimeseries uint32 = 53
+	// PanelUnpricedTokensTimeseries shows tokens of models without a price.
+	PanelUnpricedTokensTimeseries uint32 = 54
+)
+
+// QuietPanels lists the panels whose queries return nothing while every
+// model in use has a price: they show a problem only when there is one.
+func QuietPanels() []uint32 { return []uint32{PanelUnpricedTokensTimeseries} }

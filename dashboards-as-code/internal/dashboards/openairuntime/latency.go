@@ -1,0 +1,55 @@
+package openairuntime
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
+)
+
+// percentiles are the quantiles of the latency graph.
+func percentiles() []float64 { return []float64{0.5, 0.95, 0.99} }
+
+func latencyRow(b *dashboard.DashboardBuilder, cfg config.Config) *dashboard.DashboardBuilder {
+	return b.WithRow(dashboard.NewRowBuilder("Latency").Id(rowLatency)).
+		WithPanel(latencyPercentilesTimeseries(cfg.Alerts.Latency)).
+		WithPanel(latencyByModelTimeseries(cfg.Alerts.Latency))
+}
+
+func latencyPercentilesTimeseries(l config.Latency) *timeseries.PanelBuilder {
+	panel := defaultTimeseries().
+		Id(PanelLatencyPercentilesTimeseries).
+		Title("Latency percentiles").
+		Description(fmt.Sprintf("p50, p95 and p99 duration of OpenAI API requests, all models and outcomes, from the request duration histogram. Dashed line: %ss, the OpenAIHighLatency threshold.",
+			formatNumber(l.ThresholdSeconds))).
+		Unit(unitSeconds).
+		Thresholds(thresholds(colorOK, at(l.ThresholdSeconds, colorCritical))).
+		ThresholdsStyle(thresholdLines())
+	for i, q := range percentiles() {
+		name := quantileName(q)
+		panel = panel.WithTarget(prometheusQuery(refID(i), promexpr.LatencyQuantile(q, scope(), window), name))
+	}
+	return panel
+}
+
+func latencyByModelTimeseries(l config.Latency) *timeseries.PanelBuilder {
+	name := quantileName(l.Quantile)
+	return defaultTimeseries().
+		Id(PanelLatencyByModelTimeseries).
+		Title(name + " latency by model").
+		Description(fmt.Sprintf("%s duration of each model's OpenAI API requests. OpenAIHighLatency fires when it stays above %ss (dashed line) for %s.",
+			name, formatNumber(l.ThresholdSeconds), formatDuration(l.For))).
+		WithTarget(prometheusQuery("A",
+			promexpr.LatencyQuantile(l.Quantile, scope(), window, m.LabelModel),
+			legend(m.LabelModel))).
+		Unit(unitSeconds).
+		Thresholds(thresholds(colorOK, at(l.ThresholdSeconds, colorCritical))).
+		ThresholdsStyle(thresholdLines())
+}
+
+// refID names the i-th query of a panel: A, B, C...
+func refID(i int) string { return string(rune('A' + i)) }

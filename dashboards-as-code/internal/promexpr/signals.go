@@ -1,0 +1,76 @@
+package promexpr
+
+import (
+	"strconv"
+	"strings"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+)
+
+// requests selects the request counter.
+func requests(sc Scope) Selector { return Series(m.RequestsTotal).in(sc) }
+
+// failedRequests selects the requests that failed, of every error type.
+func failedRequests(sc Scope) Selector {
+	return Series(m.RequestsTotal).Eq(m.LabelStatus, m.StatusError).in(sc)
+}
+
+// billedTokens selects input and output tokens; the total token type is
+// their sum and would count them twice.
+func billedTokens(sc Scope) Selector {
+	return Series(m.TokensTotal).In(m.LabelTokenType, m.TokenInput, m.TokenOutput).in(sc)
+}
+
+// RequestRate is requests per second.
+func RequestRate(sc Scope, w Window, by ...string) string {
+	return aggregate("sum", by, rate(requests(sc), w))
+}
+
+// ErrorRate is failed requests per second.
+func ErrorRate(sc Scope, w Window, by ...string) string {
+	return aggregate("sum", by, rate(failedRequests(sc), w))
+}
+
+// ErrorPercent is the percentage of requests that failed. It reads 0, not
+// nothing, when requests were served and none failed (the error series may
+// not exist yet), and nothing when no request was served.
+func ErrorPercent(sc Scope, w Window, by ...string) string {
+	total := RequestRate(sc, w, by...)
+	return "100 * (" + ErrorRate(sc, w, by...) + " or 0 * " + total + ") / (" + total + " > 0)"
+}
+
+// LatencyQuantile is the q-quantile of request duration in seconds, from the
+// histogram buckets.
+func LatencyQuantile(q float64, sc Scope, w Window, by ...string) string {
+	buckets := Series(m.Bucket(m.RequestDurationSeconds)).in(sc)
+	grouping := append([]string{m.LabelBucket}, by...)
+	return "histogram_quantile(" + number(q) + ", " + aggregate("sum", grouping, rate(buckets, w)) + ")"
+}
+
+// TokensPerMinute is billed (input plus output) tokens per minute.
+func TokensPerMinute(sc Scope, w Window, by ...string) string {
+	return "60 * " + aggregate("sum", by, rate(billedTokens(sc), w))
+}
+
+// LabelValues is a Grafana variable query that lists the values of a label
+// on the series of a metric.
+func LabelValues(metric, label string) string {
+	return "label_values(" + metric + ", " + label + ")"
+}
+
+// aggregate applies an aggregation operator, grouped by labels when given.
+func aggregate(op string, by []string, expr string) string {
+	if len(by) == 0 {
+		return op + "(" + expr + ")"
+	}
+	return op + " by (" + strings.Join(by, ", ") + ") (" + expr + ")"
+}
+
+func rate(s Selector, w Window) string { return "rate(" + s.String() + "[" + string(w) + "])" }
+
+func increase(s Selector, w Window) string {
+	return "increase(" + s.String() + "[" + string(w) + "])"
+}
+
+// number formats a float as a PromQL literal, without exponent.
+func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

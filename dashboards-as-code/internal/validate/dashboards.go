@@ -1,0 +1,131 @@
+package validate
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+)
+
+// gridColumns is the width of Grafana's dashboard grid.
+const gridColumns = 24
+
+// grafanaUID is what Grafana accepts as a dashboard, rule or contact point uid.
+var grafanaUID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,40}$`)
+
+func (v *validator) dashboard(file string, data []byte) {
+	d, err := schema.DecodeDashboard(data)
+	if err != nil {
+		v.addf(file, "%v", err)
+		return
+	}
+	if len(d.ID) > 0 && string(d.ID) != "null" {
+		v.addf(file, "has an id: ids are per Grafana instance, identify the dashboard by uid only")
+	}
+	if !grafanaUID.MatchString(d.UID) {
+		v.addf(file, "uid %q must be 1 to 40 letters, digits, '-' or '_'", d.UID)
+	}
+	if want := d.UID + ".json"; path.Base(file) != want {
+		v.addf(file, "must be named %s after its uid", want)
+	}
+	if _, dup := v.dashboards[d.UID]; dup {
+		v.addf(file, "uid %q is used by another dashboard", d.UID)
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		v.addf(file, "has no title")
+	}
+	panels := map[int]string{}
+	v.dashboards[d.UID] = panels
+
+	var placed []schema.Panel
+	var walk func(ps []schema.Panel, collapsed bool)
+	walk = func(ps []schema.Panel, collapsed bool) {
+		for _, p := range ps {
+			where := fmt.Sprintf("%s: %s %q", file, p.Type, p.Title)
+			if p.ID == nil {
+				v.addf(where, "has no id")
+			} else {
+				where = fmt.Sprintf("%s (id %d)", where, *p.ID)
+				if _, dup := panels[*p.ID]; dup {
+					v.addf(where, "id %d is used by another panel", *p.ID)
+				}
+				panels[*p.ID] = p.Type
+			}
+			v.gridPos(where, p)
+			if !collapsed && p.GridPos != nil {
+				placed = append(placed, p)
+			}
+			if p.IsRow() {
+				walk(p.Panels, true)
+				continue
+			}
+			v.panel(where, p)
+		}
+	}
+	walk(d.Panels, false)
+	v.overlaps(file, placed)
+
+	names := map[string]bool{}
+	for _, variable := range d.Templating.List {
+		where := fmt.Sprintf("%s: variable %q", file, variable.Name)
+		if names[variable.Name] {
+			v.addf(where, "is defined twice")
+		}
+		names[variable.Name] = true
+		if variable.Type == "query" && (variable.Datasource == nil || variable.Datasource.UID == "") {
+			v.addf(where, "has no datasource")
+		}
+	}
+}
+
+func (v *validator) panel(where string, p schema.Panel) {
+	if strings.TrimSpace(p.Title) == "" {
+		v.addf(where, "has no title")
+	}
+	if p.Datasource == nil || p.Datasource.UID == "" {
+		v.addf(where, "has no datasource")
+	}
+	if len(p.Targets) == 0 {
+		v.addf(where, "has no query")
+	}
+	refIDs := map[string]bool{}
+	for _, t := range p.Targets {
+		if t.RefID == "" {
+			v.addf(where, "has a query without refId")
+		} else if refIDs[t.RefID] {
+			v.addf(where, "has two queries %s", t.RefID)
+		}
+		refIDs[t.RefID] = true
+		if strings.TrimSpace(t.Expr) == "" {
+			v.addf(where, "query %s has no expression", t.RefID)
+		}
+	}
+}
+
+func (v *validator) gridPos(where string, p schema.Panel) {
+	g := p.GridPos
+	switch {
+	case g == nil:
+		v.addf(where, "has no gridPos")
+	case g.W <= 0 || g.H <= 0:
+		v.addf(where, "gridPos has no area (w %d, h %d)", g.W, g.H)
+	case g.X < 0 || g.Y < 0 || g.X+g.W > gridColumns:
+		v.addf(where, "gridPos x %d, w %d leaves the %d-column grid", g.X, g.W, gridColumns)
+	case p.IsRow() && (g.X != 0 || g.W != gridColumns || g.H != 1):
+		v.addf(where, "a row must span the grid: x 0, w %d, h 1", gridColumns)
+	}
+}
+
+// overlaps reports panels whose rectangles intersect.
+func (v *validator) overlaps(file string, ps []schema.Panel) {
+	for i := range ps {
+		for j := i + 1; j < len(ps); j++ {
+			a, b := ps[i].GridPos, ps[j].GridPos
+			if a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H {
+				v.addf(file, "%q and %q overlap on the grid", ps[i].Title, ps[j].Title)
+			}
+		}
+	}
+}

@@ -1,0 +1,249 @@
+// Package queries lists every PromQL expression of the generated artifacts,
+// ready to run as an instant query against a live Prometheus-compatible
+// backend: each dashboard panel target, each dashboard variable query and
+// each alert rule query, with where it comes from and whether it must return
+// data once the backend has served traffic.
+//
+// Grafana macros and variables are substituted so that the expression runs as
+// an instant query outside Grafana:
+//
+//	$__rate_interval, $__interval        5m, 1m
+//	$__range, $__range_s, $__range_ms    1h, 3600, 3600000
+//	$__interval_ms                       60000
+//	$model, ${model}, [[model]]           .+ (any dashboard variable: every value)
+//
+// $__rate_interval becomes 5m rather than Grafana's minimum of 1m so that
+// traffic of the last few minutes, not only of the last one, counts.
+//
+// A variable query label_values(metric{matchers}, label) becomes the series
+// selector metric{matchers}, which returns data when the variable has values.
+package queries
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+)
+
+// Query is one PromQL expression of an artifact.
+type Query struct {
+	Source Source
+	// Expr is the expression with Grafana macros and variables substituted,
+	// to run as an instant query.
+	Expr string
+	// Original is the expression as the artifact holds it.
+	Original string
+	// ExpectData is true when the query must return at least one sample once
+	// the backend has served traffic, within the last few minutes, that
+	// includes successes, every error type and rate-limit headers, for a model
+	// the price table knows. It is false for queries that return something
+	// only when there is a problem, such as traffic of an unpriced model.
+	ExpectData bool
+}
+
+// Kind is what holds a query.
+type Kind string
+
+const (
+	Panel    Kind = "panel"
+	Variable Kind = "variable"
+	Rule     Kind = "rule"
+)
+
+// Source says where a query comes from.
+type Source struct {
+	// File is the artifact, relative to the generated directory, with
+	// forward slashes: dashboards/scanium-openai-runtime.json.
+	File string
+	Kind Kind
+	// Title is the panel's title, the variable's name or the rule's title.
+	Title string
+	// ID is the panel's id or the rule's uid; empty for a variable.
+	ID string
+	// RefID names the query within its panel or rule; empty for a variable.
+	RefID string
+}
+
+func (s Source) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s %q", s.File, s.Kind, s.Title)
+	if s.ID != "" {
+		fmt.Fprintf(&b, " (%s)", s.ID)
+	}
+	if s.RefID != "" {
+		fmt.Fprintf(&b, " query %s", s.RefID)
+	}
+	return b.String()
+}
+
+// Load reads the artifacts of a generated directory and returns their
+// queries, file by file in lexical order, each file's in document order.
+func Load(generatedDir string) ([]Query, error) {
+	files := map[string][]byte{}
+	for _, sub := range []string{schema.DashboardsDir, schema.AlertingDir} {
+		matches, err := filepath.Glob(filepath.Join(generatedDir, sub, "*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("list artifacts: %w", err)
+		}
+		for _, m := range matches {
+			data, err := os.ReadFile(m)
+			if err != nil {
+				return nil, fmt.Errorf("read artifact: %w", err)
+			}
+			files[path.Join(sub, filepath.Base(m))] = data
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no artifacts in %s: run make generate", generatedDir)
+	}
+	return FromFiles(files)
+}
+
+// FromFiles returns the queries of artifacts given as contents keyed by path
+// relative to the generated directory.
+func FromFiles(files map[string][]byte) ([]Query, error) {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	var out []Query
+	for _, p := range paths {
+		var (
+			qs  []Query
+			err error
+		)
+		switch schema.KindOf(p) {
+		case schema.DashboardFile:
+			qs, err = dashboardQueries(p, files[p])
+		case schema.RuleGroupFile:
+			qs, err = ruleQueries(p, files[p])
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		out = append(out, qs...)
+	}
+	return out, nil
+}
+
+func dashboardQueries(file string, data []byte) ([]Query, error) {
+	d, err := schema.DecodeDashboard(data)
+	if err != nil {
+		return nil, err
+	}
+	quiet := map[int]bool{}
+	if d.UID == openairuntime.UID {
+		for _, id := range openairuntime.QuietPanels() {
+			quiet[int(id)] = true
+		}
+	}
+	var out []Query
+	for _, v := range d.Templating.List {
+		if v.Type != "query" {
+			continue
+		}
+		text, err := v.QueryText()
+		if err != nil {
+			return nil, err
+		}
+		expr, err := variableExpr(text)
+		if err != nil {
+			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
+		}
+		out = append(out, Query{
+			Source:     Source{File: file, Kind: Variable, Title: v.Name},
+			Expr:       Substitute(expr),
+			Original:   text,
+			ExpectData: true,
+		})
+	}
+	var walk func(panels []schema.Panel)
+	walk = func(panels []schema.Panel) {
+		for _, p := range panels {
+			walk(p.Panels)
+			id := ""
+			if p.ID != nil {
+				id = strconv.Itoa(*p.ID)
+			}
+			for _, t := range p.Targets {
+				if t.Expr == "" {
+					continue
+				}
+				out = append(out, Query{
+					Source:     Source{File: file, Kind: Panel, Title: p.Title, ID: id, RefID: t.RefID},
+					Expr:       Substitute(t.Expr),
+					Original:   t.Expr,
+					ExpectData: p.ID == nil || !quiet[*p.ID],
+				})
+			}
+		}
+	}
+	walk(d.Panels)
+	return out, nil
+}
+
+func ruleQueries(file string, data []byte) ([]Query, error) {
+	g, err := schema.DecodeRuleGroup(data)
+	if err != nil {
+		return nil, err
+	}
+	quiet := map[string]bool{}
+	for _, uid := range alerts.QuietRules() {
+		quiet[uid] = true
+	}
+	var out []Query
+	for _, r := range g.Rules {
+		for _, q := range r.Data {
+			if q.DatasourceUID == grafana.ExpressionUID || q.Model.Expr == "" {
+				continue
+			}
+			out = append(out, Query{
+				Source:     Source{File: file, Kind: Rule, Title: r.Title, ID: r.UID, RefID: q.RefID},
+				Expr:       Substitute(q.Model.Expr),
+				Original:   q.Model.Expr,
+				ExpectData: !quiet[r.UID],
+			})
+		}
+	}
+	return out, nil
+}
+
+// labelValuesCall matches label_values(selector, label).
+var labelValuesCall = regexp.MustCompile(`^\s*label_values\(\s*(.+)\s*,\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+
+// queryResultCall matches query_result(expr).
+var queryResultCall = regexp.MustCompile(`^\s*query_result\(\s*(.+)\s*\)\s*$`)
+
+// variableExpr turns a Prometheus variable query into PromQL.
+func variableExpr(query string) (string, error) {
+	if m := labelValuesCall.FindStringSubmatch(query); m != nil {
+		return strings.TrimSpace(m[1]), nil
+	}
+	if m := queryResultCall.FindStringSubmatch(query); m != nil {
+		return strings.TrimSpace(m[1]), nil
+	}
+	return "", fmt.Errorf("query %q is neither label_values(selector, label) nor query_result(expr)", query)
+}
+
+// VariableLabel returns the label a label_values(selector, label) variable
+// query lists, and false for other queries.
+func VariableLabel(query string) (string, bool) {
+	m := labelValuesCall.FindStringSubmatch(query)
+	if m == nil {
+		return "", false
+	}
+	return m[2], true
+}
