@@ -135,9 +135,9 @@ func (p *Pipeline) Reaches(from, to, signal string) bool {
 	return false
 }
 
-// String returns the string literal assigned at path inside the component,
-// e.g. String("prometheus.remote_write.mimir", "endpoint", "url").
-func (p *Pipeline) String(id string, path ...string) (string, error) {
+// StringAttr returns the string literal assigned at path inside the component,
+// e.g. StringAttr("prometheus.remote_write.mimir", "endpoint", "url").
+func (p *Pipeline) StringAttr(id string, path ...string) (string, error) {
 	block, ok := p.components[id]
 	if !ok {
 		return "", fmt.Errorf("component %s is not defined", id)

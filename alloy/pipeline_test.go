@@ -94,7 +94,7 @@ func TestBundleHasNoDeadComponents(t *testing.T) {
 func TestBundleReceivesOTLPOnTheBundlePorts(t *testing.T) {
 	p := bundle(t)
 	for protocol, port := range map[string]string{"grpc": "4317", "http": "4318"} {
-		endpoint, err := p.String(receiver, protocol, "endpoint")
+		endpoint, err := p.StringAttr(receiver, protocol, "endpoint")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,7 @@ func TestBundleReceivesOTLPOnTheBundlePorts(t *testing.T) {
 
 func TestBundleRemoteWritesToMimirsPushEndpoint(t *testing.T) {
 	p := bundle(t)
-	raw, err := p.String(remoteWrite, "endpoint", "url")
+	raw, err := p.StringAttr(remoteWrite, "endpoint", "url")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,14 +171,14 @@ func TestParseFindsUndefinedReferencesAndBrokenChains(t *testing.T) {
 	if !p.Reaches("otelcol.receiver.otlp.in", "otelcol.processor.batch.b", SignalMetrics) {
 		t.Error("metrics do not reach the batch processor")
 	}
-	if _, err := p.String("prometheus.remote_write.out", "endpoint", "url"); err == nil {
-		t.Error("String accepted a function call as a string literal")
+	if _, err := p.StringAttr("prometheus.remote_write.out", "endpoint", "url"); err == nil {
+		t.Error("StringAttr accepted a function call as a string literal")
 	}
-	if _, err := p.String("prometheus.remote_write.out", "queue_config", "capacity"); err == nil {
-		t.Error("String found an attribute in a block that does not exist")
+	if _, err := p.StringAttr("prometheus.remote_write.out", "queue_config", "capacity"); err == nil {
+		t.Error("StringAttr found an attribute in a block that does not exist")
 	}
-	if _, err := p.String("prometheus.remote_write.nowhere", "url"); err == nil {
-		t.Error("String found an attribute of an undefined component")
+	if _, err := p.StringAttr("prometheus.remote_write.nowhere", "url"); err == nil {
+		t.Error("StringAttr found an attribute of an undefined component")
 	}
 }
 

@@ -177,7 +177,7 @@ func expectTarget(t *testing.T, what string, u *url.URL, got types.ServiceConfig
 
 func alloyString(t *testing.T, p *alloy.Pipeline, id string, path ...string) string {
 	t.Helper()
-	s, err := p.String(id, path...)
+	s, err := p.StringAttr(id, path...)
 	if err != nil {
 		t.Fatal(err)
 	}
