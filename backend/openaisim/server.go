@@ -74,24 +74,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathChatCompletions:
 		ex.chat = true
 		s.stats.received.Add(1)
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			ex.fail(errMethodNotAllowed(r.Method, r.URL.Path))
-			return
+		if allowMethod(ex, r, http.MethodPost) {
+			s.serveChat(ex, r)
 		}
-		s.serveChat(ex, r)
 	case pathModels:
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			ex.fail(errMethodNotAllowed(r.Method, r.URL.Path))
-			return
+		if allowMethod(ex, r, http.MethodGet) {
+			s.serveModels(ex, r)
 		}
-		s.serveModels(ex, r)
 	case pathHealth:
 		ex.writeJSON(http.StatusOK, map[string]string{"status": "ok"})
 	default:
 		ex.fail(errNotFound(r.Method, r.URL.Path))
 	}
+}
+
+// allowMethod reports whether r uses method, and answers the 405 itself
+// when it does not.
+func allowMethod(ex *exchange, r *http.Request, method string) bool {
+	if r.Method == method {
+		return true
+	}
+	ex.w.Header().Set("Allow", method)
+	ex.fail(errMethodNotAllowed(r.Method, r.URL.Path))
+	return false
 }
 
 // authenticate checks the bearer key as OpenAI does, and answers the 401

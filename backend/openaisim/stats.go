@@ -12,7 +12,7 @@ type Stats struct {
 	Received int64
 
 	Succeeded      int64 // 200
-	BadRequest     int64 // 400, 404, 405, 413: the request was at fault
+	BadRequest     int64 // 400, 405, 413: the request was at fault
 	Unauthorized   int64 // 401: missing or rejected key, or Fault401
 	RateLimited    int64 // 429: a budget ran out, or Fault429
 	ServerError    int64 // 500: Fault500
