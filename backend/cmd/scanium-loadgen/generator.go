@@ -10,10 +10,9 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-)
 
-// chatPath is the backend's assistant endpoint.
-const chatPath = "/api/assistant/chat"
+	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
+)
 
 // maxAnswerBytes bounds what is read of an answer before it is dropped.
 const maxAnswerBytes = 1 << 20
@@ -58,7 +57,7 @@ type generator struct {
 func newGenerator(cfg Config, client *http.Client, logger *slog.Logger) *generator {
 	return &generator{
 		client:   client,
-		endpoint: cfg.TargetURL + chatPath,
+		endpoint: cfg.TargetURL + httpapi.ChatPath,
 		key:      cfg.APIKey,
 		slots:    make(chan struct{}, cfg.Concurrency),
 		logger:   logger,

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -33,8 +35,8 @@ func TestGeneratorSendsOneWellFormedRequestPerTick(t *testing.T) {
 	var mu sync.Mutex
 	var bodies []chatRequest
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != chatPath {
-			t.Errorf("got %s %s, want POST %s", r.Method, r.URL.Path, chatPath)
+		if r.Method != http.MethodPost || r.URL.Path != httpapi.ChatPath {
+			t.Errorf("got %s %s, want POST %s", r.Method, r.URL.Path, httpapi.ChatPath)
 		}
 		if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
 			t.Errorf("Authorization = %q", got)

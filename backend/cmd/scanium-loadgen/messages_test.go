@@ -3,6 +3,9 @@ package main
 import (
 	"reflect"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/scanium/openai-monitoring/backend/config"
 )
 
 func TestMixIsReproducibleAndValid(t *testing.T) {
@@ -15,15 +18,15 @@ func TestMixIsReproducibleAndValid(t *testing.T) {
 			t.Fatalf("the same seed drew %+v and %+v", req, other)
 		}
 		seenMessages[req.Message] = true
-		if req.Message == "" || len(req.Message) > 4000 {
-			t.Fatalf("message %q: want 1 to 4000 characters", req.Message)
+		if n := utf8.RuneCountInString(req.Message); n == 0 || n > config.DefaultMaxMessageChars {
+			t.Fatalf("message %q: the backend takes 1 to %d characters", req.Message, config.DefaultMaxMessageChars)
 		}
-		if len(req.Items) == 0 || len(req.Items) > maxItemsPerRequest {
-			t.Fatalf("%d items: want 1 to %d", len(req.Items), maxItemsPerRequest)
+		if len(req.Items) == 0 || len(req.Items) > min(maxItemsPerRequest, config.DefaultMaxItems) {
+			t.Fatalf("%d items: want 1 to %d, and the backend takes %d", len(req.Items), maxItemsPerRequest, config.DefaultMaxItems)
 		}
 		for _, item := range req.Items {
-			if item.ItemID == "" || item.CurrentTitle == "" || len(item.CurrentTitle) > 200 {
-				t.Fatalf("item %+v: want an id and a title of at most 200 characters", item)
+			if item.ItemID == "" || item.CurrentTitle == "" || len(item.CurrentTitle) > config.DefaultMaxItemFieldLen {
+				t.Fatalf("item %+v: want an id and a title the backend takes (%d bytes at most)", item, config.DefaultMaxItemFieldLen)
 			}
 			if ids[item.ItemID] {
 				t.Fatalf("item id %s drawn twice", item.ItemID)
