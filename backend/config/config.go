@@ -78,8 +78,9 @@ type OpenAI struct {
 	Model string
 	// BaseURL is OPENAI_BASE_URL.
 	BaseURL string
-	// BaseURLSet tells whether OPENAI_BASE_URL was set explicitly.
-	BaseURLSet bool
+	// CustomBaseURL tells whether OPENAI_BASE_URL names another server than
+	// OpenAI's (compose passes the default explicitly).
+	CustomBaseURL bool
 	// Timeout bounds one chat call, retries included (OPENAI_TIMEOUT).
 	Timeout time.Duration
 	// MaxRetries is how many times a failed call is retried (OPENAI_MAX_RETRIES).

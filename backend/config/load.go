@@ -167,12 +167,13 @@ func (l *loader) openAI() OpenAI {
 		l.fail(EnvOpenAIModel, "%q is not a model name: use OpenAI's name of a chat model, e.g. %s", truncate(o.Model), DefaultOpenAIModel)
 	}
 	if v, ok := l.get(EnvOpenAIBaseURL); ok {
-		o.BaseURL, o.BaseURLSet = strings.TrimRight(v, "/"), true
+		o.BaseURL = strings.TrimRight(v, "/")
+		o.CustomBaseURL = o.BaseURL != DefaultOpenAIBaseURL
 		if err := checkHTTPURL(o.BaseURL); err != nil {
 			l.fail(EnvOpenAIBaseURL, "%v: set the API's base URL, e.g. %s", err, DefaultOpenAIBaseURL)
 		}
 	}
-	if o.APIKey.IsZero() && o.BaseURLSet {
+	if o.APIKey.IsZero() && o.CustomBaseURL {
 		l.fail(EnvOpenAIKey, "not set while %s is: set %s (any non-empty value for a server that needs none), or unset %s to use the built-in OpenAI simulator",
 			EnvOpenAIBaseURL, EnvOpenAIKey, EnvOpenAIBaseURL)
 	}

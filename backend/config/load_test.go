@@ -30,7 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	o := cfg.OpenAI
 	if !o.UseSimulator() || o.Model != DefaultOpenAIModel || o.BaseURL != DefaultOpenAIBaseURL ||
-		o.Timeout != DefaultOpenAITimeout || o.MaxRetries != DefaultMaxRetries || o.BaseURLSet {
+		o.Timeout != DefaultOpenAITimeout || o.MaxRetries != DefaultMaxRetries || o.CustomBaseURL {
 		t.Errorf("OpenAI defaults: %+v", o)
 	}
 	tel := cfg.Telemetry
@@ -54,7 +54,7 @@ func TestLoadValues(t *testing.T) {
 		t.Errorf("got %+v", cfg)
 	}
 	o := cfg.OpenAI
-	if o.UseSimulator() || o.Model != "gpt-4.1-mini" || o.BaseURL != "http://sim:8090/v1" || !o.BaseURLSet ||
+	if o.UseSimulator() || o.Model != "gpt-4.1-mini" || o.BaseURL != "http://sim:8090/v1" || !o.CustomBaseURL ||
 		o.Timeout != 5*time.Second || o.MaxRetries != 0 {
 		t.Errorf("OpenAI: %+v", o)
 	}
@@ -124,6 +124,18 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("error leaks a credential: %q", err)
 			}
 		})
+	}
+}
+
+func TestDefaultBaseURLWithoutKeyUsesTheSimulator(t *testing.T) {
+	// Compose passes OPENAI_BASE_URL's default explicitly; with no key the
+	// built-in simulator still answers.
+	cfg, err := Load(env(EnvAPIKeys, "k", EnvOpenAIBaseURL, DefaultOpenAIBaseURL+"/", EnvOpenAIKey, ""), "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.OpenAI.UseSimulator() || cfg.OpenAI.CustomBaseURL {
+		t.Errorf("OpenAI: %+v", cfg.OpenAI)
 	}
 }
 
