@@ -1,0 +1,46 @@
+// Command scanium-provisioner makes a Grafana match the artifacts of
+// dashboards-as-code: the Scanium folder, the Mimir, Loki and Tempo
+// datasources, the dashboards, alert rule groups, contact points and
+// notification policy.
+//
+//	scanium-provisioner validate [-dir DIR]
+//	scanium-provisioner plan     [-dir DIR] [-prune] [-concurrency N] [-wait D] [-allow-ui-edits] [-v]
+//	scanium-provisioner apply    [-dir DIR] [-prune] [-dry-run] [-concurrency N] [-wait D] [-allow-ui-edits] [-v]
+//
+// See docs/provisioner.md.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/scanium/openai-monitoring/provisioner/internal/cli"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+}
+
+// run is the whole program but for the process: arguments, environment
+// (KEY=value lines) and output streams in, exit code out.
+func run(args, env []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return cli.Run(ctx, args, lookup(env), stdout, stderr)
+}
+
+// lookup reads KEY=value lines; the last one of a key wins, as in a
+// process environment.
+func lookup(env []string) func(string) string {
+	vars := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			vars[k] = v
+		}
+	}
+	return func(k string) string { return vars[k] }
+}

@@ -1,0 +1,208 @@
+package grafana
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says how often and how long to retry a request that failed
+// in a way that may pass: a connection error, 429 or a 5xx. Other answers,
+// 4xx included, are never retried.
+type RetryPolicy struct {
+	// MaxAttempts counts the first try; 1 turns retries off.
+	MaxAttempts int
+	// BaseDelay is the wait before the first retry; it doubles each time,
+	// up to MaxDelay, with up to half of it taken off at random.
+	BaseDelay time.Duration
+	MaxDelay  time.Duration
+	// MaxRetryAfter is the longest Retry-After honoured; a longer one ends
+	// the retries.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetryPolicy: 5 attempts within about 4 seconds of backoff.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxRetryAfter: time.Minute}
+}
+
+type noRetryKey struct{}
+
+// withoutRetries marks a request as tried once only (health polls retry on
+// their own schedule).
+func withoutRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
+// retryTransport retries within the request's context: it never sleeps
+// past the context's deadline and stops when the context ends.
+type retryTransport struct {
+	next   http.RoundTripper
+	policy RetryPolicy
+	// notify reports each retry on one line.
+	notify func(string)
+	// sleep waits d or until ctx ends; jitter returns a random duration in
+	// [0, d). Both are replaced in tests.
+	sleep  func(ctx context.Context, d time.Duration) error
+	jitter func(d time.Duration) time.Duration
+	now    func() time.Time
+}
+
+func newRetryTransport(next http.RoundTripper, policy RetryPolicy, notify func(string)) *retryTransport {
+	return &retryTransport{
+		next:   next,
+		policy: policy,
+		notify: notify,
+		sleep:  sleepContext,
+		jitter: func(d time.Duration) time.Duration {
+			if d <= 0 {
+				return 0
+			}
+			return rand.N(d)
+		},
+		now: time.Now,
+	}
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if noRetry, _ := ctx.Value(noRetryKey{}).(bool); noRetry || t.policy.MaxAttempts <= 1 {
+		return t.next.RoundTrip(req)
+	}
+	getBody, err := bodyFactory(req)
+	if err != nil {
+		return nil, err
+	}
+	buffered := getBody != nil && req.GetBody == nil
+	for attempt := 1; ; attempt++ {
+		try := req
+		if getBody != nil && (attempt > 1 || buffered) {
+			try = req.Clone(ctx)
+			body, err := getBody()
+			if err != nil {
+				return nil, fmt.Errorf("rewind request body: %w", err)
+			}
+			try.Body, try.GetBody = body, getBody
+		}
+		resp, err := t.next.RoundTrip(try)
+		reason, retryAfter, retry := t.classify(ctx, resp, err)
+		if !retry || attempt >= t.policy.MaxAttempts {
+			return resp, err
+		}
+		delay := t.delay(attempt)
+		if retryAfter > delay {
+			delay = retryAfter
+		}
+		if retryAfter > t.policy.MaxRetryAfter || t.pastDeadline(ctx, delay) {
+			return resp, err
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+			_ = resp.Body.Close()
+		}
+		if t.notify != nil {
+			t.notify(fmt.Sprintf("%s %s: %s; retrying in %s (attempt %d of %d)",
+				req.Method, req.URL.Path, reason, delay.Round(time.Millisecond), attempt+1, t.policy.MaxAttempts))
+		}
+		if err := t.sleep(ctx, delay); err != nil {
+			return nil, fmt.Errorf("%s %s: gave up after %s: %w", req.Method, req.URL.Path, reason, err)
+		}
+	}
+}
+
+// classify says whether an attempt may pass when retried, why, and how long
+// the server asked to wait.
+func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err error) (reason string, retryAfter time.Duration, retry bool) {
+	if err != nil {
+		if ctx.Err() != nil || isPermanent(err) {
+			return "", 0, false
+		}
+		return err.Error(), 0, true
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return fmt.Sprintf("Grafana answered %d", resp.StatusCode), parseRetryAfter(resp.Header.Get("Retry-After"), t.now()), true
+	}
+	return "", 0, false
+}
+
+// delay is the exponential backoff before retry number attempt, with
+// jitter: between half and all of min(BaseDelay*2^(attempt-1), MaxDelay).
+func (t *retryTransport) delay(attempt int) time.Duration {
+	d := t.policy.BaseDelay
+	for i := 1; i < attempt && d < t.policy.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, t.policy.MaxDelay)
+	return d/2 + t.jitter(d/2+1)
+}
+
+func (t *retryTransport) pastDeadline(ctx context.Context, delay time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && t.now().Add(delay).After(deadline)
+}
+
+// isPermanent tells errors that a retry cannot fix: a certificate that
+// does not verify.
+func isPermanent(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &verify)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
+// date. Anything else is no request to wait.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
+// bodyFactory returns a function that gives a fresh copy of the request's
+// body for each attempt, buffering the body when the request has no
+// GetBody; nil when there is no body.
+func bodyFactory(req *http.Request) (func() (io.ReadCloser, error), error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		return req.GetBody, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("buffer request body: %w", err)
+	}
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }, nil
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}

@@ -1,0 +1,93 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+)
+
+// changeIndent indents the changes under their step.
+const changeIndent = "    "
+
+// String renders a step as its plan line, then one line per change:
+//
+//	dashboard scanium-openai-runtime: update (2 changes; edited in Grafana by alice since the last apply (version 7))
+//	    ~ panels[id=2].title: "Latency" -> "Latency p95"
+func (s *Step) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: ", s.Kind, s.Name)
+	switch s.Action {
+	case Failed:
+		fmt.Fprintf(&b, "error: %v", s.Err)
+	case Update:
+		fmt.Fprintf(&b, "update (%s)", line(changes(len(s.Changes)), s.Note))
+	case Create:
+		b.WriteString("create")
+		if s.Detail != "" {
+			fmt.Fprintf(&b, " (%s)", s.Detail)
+		}
+	default:
+		b.WriteString(string(s.Action))
+		if s.Note != "" {
+			fmt.Fprintf(&b, " (%s)", s.Note)
+		}
+	}
+	for _, c := range s.Changes {
+		if s.Action == Update {
+			b.WriteString("\n" + changeIndent + c.String())
+		}
+	}
+	return b.String()
+}
+
+// String renders a result as its progress line:
+//
+//	dashboard scanium-openai-runtime: updated (3 changes)
+func (r Result) String() string {
+	s := r.Step
+	head := fmt.Sprintf("%s %s: ", s.Kind, s.Name)
+	switch r.Outcome {
+	case FailedToChange:
+		return head + "failed: " + r.Err.Error()
+	case Updated:
+		detail := changes(len(s.Changes))
+		if s.EditedBy != "" {
+			detail += "; reverted an edit made in Grafana by " + s.EditedBy
+		}
+		return head + "updated (" + detail + ")"
+	case Created:
+		if s.Detail != "" {
+			return head + "created (" + s.Detail + ")"
+		}
+		return head + "created"
+	default:
+		return head + string(r.Outcome)
+	}
+}
+
+// Summary renders the plan's counts on one line.
+func (p *Plan) Summary() string {
+	c := p.Count()
+	out := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged.",
+		c[Create], c[Update], c[Delete], c[Unchanged])
+	if c[Failed] > 0 {
+		out += fmt.Sprintf(" %d could not be planned.", c[Failed])
+	}
+	return out
+}
+
+// String renders the apply's counts on one line.
+func (s Summary) String() string {
+	out := fmt.Sprintf("Apply: %d created, %d updated, %d unchanged, %d deleted, %d failed.",
+		s.Created, s.Updated, s.Unchanged, s.Deleted, s.Failed)
+	if s.NotAttempted > 0 {
+		out += fmt.Sprintf(" %d not attempted.", s.NotAttempted)
+	}
+	return out
+}
+
+func changes(n int) string {
+	if n == 1 {
+		return "1 change"
+	}
+	return fmt.Sprintf("%d changes", n)
+}

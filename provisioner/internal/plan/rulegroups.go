@@ -1,0 +1,169 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/grafana/grafana-openapi-client-go/models"
+
+	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
+	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
+	"github.com/scanium/openai-monitoring/provisioner/internal/jsondiff"
+	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
+)
+
+// Defaults Grafana adds to every alert query model.
+var queryModelDefaults = map[string]string{"intervalMs": "1000", "maxDataPoints": "43200"}
+
+// serverOwnedRuleFields are set by Grafana on every rule.
+var serverOwnedRuleFields = []string{"id", "orgID", "updated", "provenance"}
+
+func (b *builder) planRuleGroups(ctx context.Context) error {
+	if len(b.want.RuleGroups) == 0 && !b.opts.Prune {
+		return nil
+	}
+	rules, err := b.c.AlertRules(ctx)
+	if err != nil {
+		return fmt.Errorf("list alert rules: %w", err)
+	}
+	provenance := make(map[string]string, len(rules))
+	for _, r := range rules {
+		provenance[r.UID] = string(r.Provenance)
+	}
+
+	list := b.want.RuleGroups
+	err = ordered(ctx, len(list), b.opts.concurrency(),
+		func(ctx context.Context, i int) *Step { return b.planRuleGroup(ctx, list[i], provenance) },
+		b.add)
+	if err != nil || !b.opts.Prune {
+		return err
+	}
+
+	wanted := map[string]bool{}
+	for _, g := range list {
+		wanted[g.Key()] = true
+	}
+	for _, g := range managedGroups(rules) {
+		if wanted[g.folder+"/"+g.title] {
+			continue
+		}
+		s := &Step{Kind: KindRuleGroup, Name: g.folder + "/" + g.title, Action: Delete}
+		s.write = func(ctx context.Context) error { return b.c.DeleteRuleGroup(ctx, g.folder, g.title) }
+		if err := b.add(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) planRuleGroup(ctx context.Context, g desired.RuleGroup, provenance map[string]string) *Step {
+	s := &Step{Kind: KindRuleGroup, Name: g.Key(), Detail: fmt.Sprintf("%d rules", len(g.Group.Rules))}
+	if len(g.Group.Rules) == 1 {
+		s.Detail = "1 rule"
+	}
+	wanted := b.opts.wantedProvenance()
+	for _, r := range g.Group.Rules {
+		stored, exists := provenance[r.UID]
+		if !exists || stored == wanted {
+			continue
+		}
+		if stored != "" {
+			return failed(s, errLocked(fmt.Sprintf("rule %s", r.UID), stored))
+		}
+		s.Changes = append(s.Changes, jsondiff.Change{
+			Path: fmt.Sprintf("rules[uid=%s].provenance", r.UID), Op: jsondiff.Changed,
+			From: provenanceName(stored), To: provenanceName(wanted),
+		})
+	}
+	group := g.Group
+	s.write = func(ctx context.Context) error { return b.c.PutRuleGroup(ctx, group) }
+
+	cur, err := b.c.RuleGroup(ctx, g.Group.FolderUID, g.Group.Title)
+	switch {
+	case errors.Is(err, grafana.ErrNotFound):
+		s.Action, s.Changes = Create, nil
+		return s
+	case err != nil:
+		return failed(s, err)
+	}
+	current, err := normaliseRuleGroup(cur)
+	if err != nil {
+		return failed(s, err)
+	}
+	want, err := normaliseRuleGroup(g.Group)
+	if err != nil {
+		return failed(s, err)
+	}
+	if err := compare(s, current, want); err != nil {
+		return failed(s, err)
+	}
+	return s
+}
+
+// normaliseRuleGroup turns a group into generic JSON without what Grafana
+// owns or adds: rule ids, update times, provenance, the default interval
+// and data points of query models, and the empty time range of
+// expressions.
+func normaliseRuleGroup(g *models.AlertRuleGroup) (any, error) {
+	doc, err := jsondiff.Normalize(g)
+	if err != nil {
+		return nil, err
+	}
+	group, _ := doc.(map[string]any)
+	rules, _ := group["rules"].([]any)
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		for _, k := range serverOwnedRuleFields {
+			delete(rule, k)
+		}
+		data, _ := rule["data"].([]any)
+		for _, q := range data {
+			query, _ := q.(map[string]any)
+			if tr, ok := query["relativeTimeRange"].(map[string]any); ok && len(tr) == 0 {
+				delete(query, "relativeTimeRange")
+			}
+			model, _ := query["model"].(map[string]any)
+			for k, def := range queryModelDefaults {
+				if fmt.Sprint(model[k]) == def {
+					delete(model, k)
+				}
+			}
+		}
+	}
+	return doc, nil
+}
+
+type groupRef struct{ folder, title string }
+
+// managedGroups lists the groups whose every rule carries the managed
+// label, sorted.
+func managedGroups(rules models.ProvisionedAlertRules) []groupRef {
+	all := map[groupRef]bool{}
+	for _, r := range rules {
+		if r.FolderUID == nil || r.RuleGroup == nil {
+			continue
+		}
+		ref := groupRef{*r.FolderUID, *r.RuleGroup}
+		isManaged := r.Labels[managed.RuleLabel] == managed.Owner
+		if prev, seen := all[ref]; seen {
+			all[ref] = prev && isManaged
+		} else {
+			all[ref] = isManaged
+		}
+	}
+	var out []groupRef
+	for ref, isManaged := range all {
+		if isManaged {
+			out = append(out, ref)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].folder != out[j].folder {
+			return out[i].folder < out[j].folder
+		}
+		return out[i].title < out[j].title
+	})
+	return out
+}
