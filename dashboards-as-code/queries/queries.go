@@ -60,6 +60,8 @@ const (
 	Rule     Kind = "rule"
 )
 
+func (k Kind) String() string { return string(k) }
+
 // Source says where a query comes from.
 type Source struct {
 	// File is the artifact, relative to the generated directory, with

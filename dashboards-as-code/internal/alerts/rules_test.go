@@ -139,9 +139,9 @@ func TestWithRunbooks(t *testing.T) {
 
 func TestRunbookAnchor(t *testing.T) {
 	tests := map[string]string{
-		"OpenAIHighErrorRate":  "openaihigherrorrate",
-		`What "today" means`:   "what-today-means",
-		"No data and errors":   "no-data-and-errors",
+		"OpenAIHighErrorRate":   "openaihigherrorrate",
+		`What "today" means`:    "what-today-means",
+		"No data and errors":    "no-data-and-errors",
 		"  Rate-limit_headroom": "rate-limit_headroom",
 	}
 	for heading, want := range tests {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func committedConfig() string { return filepath.Join("..", "..", "config.yaml") }
+
+// generate runs the command and returns its exit code and output.
+func generate(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestGenerateThenCheck(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := generate(t, "-config", committedConfig(), "-out", out)
+	if code != 0 {
+		t.Fatalf("generate exited %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote "+filepath.Join(out, "dashboards", "scanium-openai-runtime.json")) {
+		t.Errorf("stdout does not list the dashboard:\n%s", stdout)
+	}
+	before := snapshot(t, out)
+
+	if code, stdout, _ := generate(t, "-config", committedConfig(), "-out", out); code != 0 || !strings.Contains(stdout, "(0 changed)") {
+		t.Errorf("second run exited %d, stdout:\n%s", code, stdout)
+	}
+	if after := snapshot(t, out); !maps.Equal(before, after) {
+		t.Error("a second run changed the artifacts")
+	}
+
+	code, stdout, stderr = generate(t, "-config", committedConfig(), "-out", out, "-check")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "match the code") {
+		t.Errorf("check of fresh artifacts exited %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
+
+func TestCheckReportsEveryDriftAndWritesNothing(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := generate(t, "-config", committedConfig(), "-out", out); code != 0 {
+		t.Fatalf("generate exited %d: %s", code, stderr)
+	}
+	differs := filepath.Join(out, "alerting", "openai-errors.json")
+	missing := filepath.Join(out, "alerting", "openai-latency.json")
+	stale := filepath.Join(out, "alerting", "openai-retired.json")
+	if err := os.WriteFile(differs, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(missing); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	code, _, stderr := generate(t, "-config", committedConfig(), "-out", out, "-check")
+	if code != 1 {
+		t.Errorf("check exited %d, want 1", code)
+	}
+	for _, want := range []string{
+		differs + ": differs from what the code generates",
+		missing + ": missing, the code generates it",
+		stale + ": stale, the code no longer generates it",
+		"3 generated files are out of date: run make generate",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if after := snapshot(t, out); !maps.Equal(before, after) {
+		t.Error("-check wrote to the directory")
+	}
+}
+
+func TestBadConfiguration(t *testing.T) {
+	data, err := os.ReadFile(committedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), "warning_percent: 5\n", "warning_percent: 0\n", 1)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	code, _, stderr := generate(t, "-config", cfg, "-out", out)
+	if code != 1 || !strings.Contains(stderr, cfg+": alerts.error_rate.warning_percent: must be > 0") {
+		t.Errorf("exited %d, stderr:\n%s", code, stderr)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a bad configuration wrote %d entries", len(entries))
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, _ := generate(t, "-bogus"); code != 2 {
+		t.Errorf("unknown flag exited %d, want 2", code)
+	}
+	if code, _, stderr := generate(t, "extra"); code != 2 || !strings.Contains(stderr, `unexpected argument "extra"`) {
+		t.Errorf("argument exited %d: %s", code, stderr)
+	}
+	if code, _, _ := generate(t, "-h"); code != 0 {
+		t.Errorf("-h exited %d", code)
+	}
+}
+
+// snapshot reads every file under dir.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		files[path] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}

@@ -1,0 +1,128 @@
+package promexpr_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/promqltest"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
+)
+
+func TestSelector(t *testing.T) {
+	tests := []struct {
+		got, want string
+	}{
+		{promexpr.Series(m.RequestsTotal).String(), m.RequestsTotal},
+		{promexpr.Series(m.RequestsTotal).Eq(m.LabelStatus, m.StatusError).String(), m.RequestsTotal + `{status="error"}`},
+		{promexpr.Series(m.TokensTotal).In(m.LabelTokenType, m.TokenInput, m.TokenOutput).String(), m.TokensTotal + `{token_type=~"input|output"}`},
+		{promexpr.Series(m.TokensTotal).In(m.LabelTokenType, m.TokenInput).String(), m.TokensTotal + `{token_type="input"}`},
+		// Regular expression characters of model names are escaped.
+		{promexpr.Series(m.TokensTotal).NotIn(m.LabelModel, "gpt-4.1", "o3").String(), m.TokensTotal + `{model!~"gpt-4\\.1|o3"}`},
+		{promexpr.Series(m.TokensTotal).Matches(m.LabelModel, "$model").String(), m.TokensTotal + `{model=~"$model"}`},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+}
+
+func TestSelectorsAreImmutable(t *testing.T) {
+	base := promexpr.Series(m.RequestsTotal).Eq(m.LabelModel, "a")
+	_ = base.Eq(m.LabelStatus, m.StatusError)
+	if base.String() != m.RequestsTotal+`{model="a"}` {
+		t.Errorf("deriving a selector changed its base: %s", base)
+	}
+}
+
+func TestOver(t *testing.T) {
+	for d, want := range map[time.Duration]string{5 * time.Minute: "5m", 90 * time.Second: "1m30s", 24 * time.Hour: "1d"} {
+		if got := promexpr.Over(d); string(got) != want {
+			t.Errorf("Over(%s) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+// evaluate runs an expression at minute 30 over series sampled every minute.
+func evaluate(t *testing.T, expr string, series ...string) promql.Vector {
+	t.Helper()
+	storage := promqltest.LoadedStorage(t, "load 1m\n  "+strings.Join(series, "\n  "))
+	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
+	q, err := engine.NewInstantQuery(context.Background(), storage, nil, expr, time.Unix(0, 0).Add(30*time.Minute))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	defer q.Close()
+	res := q.Exec(context.Background())
+	if res.Err != nil {
+		t.Fatalf("%s: %v", expr, res.Err)
+	}
+	v, err := res.Vector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func requests(model, status, values string) string {
+	s := fmt.Sprintf(`%s{%s=%q,%s=%q`, m.RequestsTotal, m.LabelModel, model, m.LabelStatus, status)
+	if status == m.StatusError {
+		s += fmt.Sprintf(`,%s=%q`, m.LabelErrorType, m.ErrorProviderError)
+	}
+	return s + "} " + values
+}
+
+func TestErrorPercent(t *testing.T) {
+	expr := promexpr.ErrorPercent(promexpr.AllModels(), promexpr.Over(5*time.Minute))
+	tests := []struct {
+		name   string
+		series []string
+		want   []float64
+	}{
+		{"successes only read 0, not nothing", []string{requests("a", m.StatusSuccess, "0+100x30")}, []float64{0}},
+		{"6 errors in 100", []string{requests("a", m.StatusSuccess, "0+94x30"), requests("a", m.StatusError, "0+6x30")}, []float64{6}},
+		{"no traffic reads nothing", []string{requests("a", m.StatusSuccess, "100x30")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := evaluate(t, expr, tt.series...)
+			if len(v) != len(tt.want) {
+				t.Fatalf("%v, want %v", v, tt.want)
+			}
+			for i, s := range v {
+				if diff := s.F - tt.want[i]; diff > 1e-9 || diff < -1e-9 {
+					t.Errorf("%v, want %v", s.F, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSpendUSD(t *testing.T) {
+	prices := []config.ModelPrice{{Model: "gpt-4.1", InputUSDPerMillion: 2, OutputUSDPerMillion: 8}}
+	tokens := func(model, typ string, perMinute int) string {
+		return fmt.Sprintf(`%s{%s=%q,%s=%q} 0+%dx30`, m.TokensTotal, m.LabelModel, model, m.LabelTokenType, typ, perMinute)
+	}
+	series := []string{
+		tokens("gpt-4.1", m.TokenInput, 10000), tokens("gpt-4.1", m.TokenOutput, 5000), tokens("gpt-4.1", m.TokenTotal, 15000),
+		// A model whose name the price table's regular expression must not
+		// catch: "gpt-4.1" must not match "gpt-4x1".
+		tokens("gpt-4x1", m.TokenInput, 10000),
+	}
+	// Over 10 minutes: 100k input at $2/M and 50k output at $8/M = $0.60.
+	v := evaluate(t, promexpr.SpendUSD(prices, promexpr.AllModels(), promexpr.Over(10*time.Minute), m.LabelModel), series...)
+	if len(v) != 1 || v[0].Metric.Get(m.LabelModel) != "gpt-4.1" || v[0].F < 0.5999 || v[0].F > 0.6001 {
+		t.Errorf("spend = %v, want gpt-4.1 at $0.60", v)
+	}
+	u := evaluate(t, promexpr.UnpricedTokens(prices, promexpr.AllModels(), promexpr.Over(10*time.Minute), m.LabelModel), series...)
+	if len(u) != 1 || u[0].Metric.Get(m.LabelModel) != "gpt-4x1" {
+		t.Errorf("unpriced = %v, want gpt-4x1 only", u)
+	}
+}

@@ -1,0 +1,181 @@
+package queries_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/promqltest"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
+)
+
+func generated() string { return filepath.Join("..", "generated") }
+
+func TestLoad(t *testing.T) {
+	qs, err := queries.Load(generated())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[queries.Kind]int{}
+	quiet := map[string]bool{}
+	for _, q := range qs {
+		kinds[q.Source.Kind]++
+		if strings.Contains(q.Expr, "$") {
+			t.Errorf("%s: macro left in %s", q.Source, q.Expr)
+		}
+		if q.Original == "" || q.Source.File == "" || q.Source.Title == "" {
+			t.Errorf("incomplete query %+v", q)
+		}
+		if q.Source.Kind != queries.Variable && q.Source.RefID == "" {
+			t.Errorf("%s: no refId", q.Source)
+		}
+		if !q.ExpectData {
+			quiet[q.Source.Kind.String()+" "+q.Source.Title] = true
+		}
+	}
+	if kinds[queries.Variable] != 1 || kinds[queries.Rule] != 7 || kinds[queries.Panel] < 20 {
+		t.Errorf("queries by kind = %v, want 1 variable, 7 rule queries and every panel target", kinds)
+	}
+	wantQuiet := map[string]bool{"panel Tokens of unpriced models": true, "rule OpenAIUnpricedModel": true}
+	if fmt.Sprint(quiet) != fmt.Sprint(wantQuiet) {
+		t.Errorf("queries expecting no data: %v, want %v", quiet, wantQuiet)
+	}
+	for _, q := range qs {
+		if q.Source.Kind == queries.Variable && q.Expr != m.RequestsTotal {
+			t.Errorf("variable %s becomes %q, want the selector %s", q.Source.Title, q.Expr, m.RequestsTotal)
+		}
+	}
+}
+
+func TestLoadWithoutArtifacts(t *testing.T) {
+	if _, err := queries.Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "run make generate") {
+		t.Errorf("error %v, want one that says to run make generate", err)
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	tests := map[string]string{
+		`rate(x{model=~"$model"}[$__rate_interval])`:     `rate(x{model=~".+"}[5m])`,
+		`rate(x{model=~"${model}"}[${__rate_interval}])`: `rate(x{model=~".+"}[5m])`,
+		`rate(x{model=~"${model:regex}"}[$__interval])`:  `rate(x{model=~".+"}[1m])`,
+		`increase(x{model=~"[[model]]"}[$__range])`:      `increase(x{model=~".+"}[1h])`,
+		`x / $__range_s + $__range_ms + $__interval_ms`:  `x / 3600 + 3600000 + 60000`,
+		`sum(rate(x[5m]))`: `sum(rate(x[5m]))`,
+	}
+	for in, want := range tests {
+		if got := queries.Substitute(in); got != want {
+			t.Errorf("Substitute(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSourceString(t *testing.T) {
+	s := queries.Source{File: "dashboards/d.json", Kind: queries.Panel, Title: "Error %", ID: "4", RefID: "A"}
+	if got, want := s.String(), `dashboards/d.json: panel "Error %" (4) query A`; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
+
+// healthyTraffic is 30 minutes of a backend that served a priced model:
+// successes, every error type, tokens, latency and rate-limit headers.
+func healthyTraffic(model string) []string {
+	s := func(metric, values string, pairs ...string) string {
+		pairs = append([]string{m.LabelJob, "scanium/backend", m.LabelInstance, "backend-1", m.LabelModel, model}, pairs...)
+		var parts []string
+		for i := 0; i+1 < len(pairs); i += 2 {
+			parts = append(parts, fmt.Sprintf("%s=%q", pairs[i], pairs[i+1]))
+		}
+		return metric + "{" + strings.Join(parts, ",") + "} " + values
+	}
+	out := []string{s(m.RequestsTotal, "0+100x30", m.LabelStatus, m.StatusSuccess)}
+	for _, e := range m.ErrorTypes() {
+		out = append(out, s(m.RequestsTotal, "0+1x30", m.LabelStatus, m.StatusError, m.LabelErrorType, e))
+	}
+	for _, le := range append(m.DurationBuckets(), 0) {
+		leText, perMinute := fmt.Sprint(le), 0.0
+		if le == 0 {
+			leText = "+Inf"
+		}
+		switch {
+		case le == 0 || le >= 2:
+			perMinute = 100
+		case le >= 0.5:
+			perMinute = 60
+		}
+		out = append(out, s(m.Bucket(m.RequestDurationSeconds), fmt.Sprintf("0+%gx30", perMinute), m.LabelStatus, m.StatusSuccess, m.LabelBucket, leText))
+	}
+	out = append(out,
+		s(m.Sum(m.RequestDurationSeconds), "0+90x30", m.LabelStatus, m.StatusSuccess),
+		s(m.Count(m.RequestDurationSeconds), "0+100x30", m.LabelStatus, m.StatusSuccess),
+		s(m.TokensTotal, "0+20000x30", m.LabelTokenType, m.TokenInput),
+		s(m.TokensTotal, "0+5000x30", m.LabelTokenType, m.TokenOutput),
+		s(m.TokensTotal, "0+25000x30", m.LabelTokenType, m.TokenTotal),
+		s(m.RateLimitRequestsRemaining, "4000x30", m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitRequestsLimit, "5000x30", m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitRequestsResetSeconds, "12x30", m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitTokensRemaining, "150000x30", m.LabelLimitType, m.LimitTokens),
+		s(m.RateLimitTokensLimit, "200000x30", m.LabelLimitType, m.LimitTokens),
+		s(m.RateLimitTokensResetSeconds, "6x30", m.LabelLimitType, m.LimitTokens),
+	)
+	return out
+}
+
+// samples runs every query as an instant query at the end of the traffic.
+func samples(t *testing.T, qs []queries.Query, series []string) map[string]int {
+	t.Helper()
+	storage := promqltest.LoadedStorage(t, "load 1m\n  "+strings.Join(series, "\n  "))
+	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
+	at := time.Unix(0, 0).Add(30 * time.Minute)
+	out := map[string]int{}
+	for _, q := range qs {
+		query, err := engine.NewInstantQuery(context.Background(), storage, nil, q.Expr, at)
+		if err != nil {
+			t.Fatalf("%s: %v", q.Source, err)
+		}
+		res := query.Exec(context.Background())
+		if res.Err != nil {
+			t.Fatalf("%s: %v", q.Source, res.Err)
+		}
+		n := 0
+		switch v := res.Value.(type) {
+		case promql.Vector:
+			n = len(v)
+		case promql.Matrix:
+			n = len(v)
+		case promql.Scalar:
+			n = 1
+		}
+		out[q.Source.String()] = n
+		query.Close()
+	}
+	return out
+}
+
+func TestExpectData(t *testing.T) {
+	qs, err := queries.Load(generated())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("after traffic of a priced model", func(t *testing.T) {
+		got := samples(t, qs, healthyTraffic("gpt-4o-mini"))
+		for _, q := range qs {
+			if n := got[q.Source.String()]; (n > 0) != q.ExpectData {
+				t.Errorf("%s returns %d samples, ExpectData %v: %s", q.Source, n, q.ExpectData, q.Expr)
+			}
+		}
+	})
+	t.Run("after traffic of an unpriced model", func(t *testing.T) {
+		got := samples(t, qs, healthyTraffic("gpt-9-preview"))
+		for _, q := range qs {
+			if !q.ExpectData && got[q.Source.String()] == 0 {
+				t.Errorf("%s returns nothing for an unpriced model: %s", q.Source, q.Expr)
+			}
+		}
+	})
+}
