@@ -76,6 +76,26 @@ func Normalize(v any) (any, error) {
 	return Decode(raw)
 }
 
+// DropNulls removes, recursively, the object members whose value is null:
+// typed models encode an unset list as null, which says nothing.
+func DropNulls(v any) any {
+	switch n := v.(type) {
+	case map[string]any:
+		for k, e := range n {
+			if e == nil {
+				delete(n, k)
+				continue
+			}
+			n[k] = DropNulls(e)
+		}
+	case []any:
+		for i, e := range n {
+			n[i] = DropNulls(e)
+		}
+	}
+	return v
+}
+
 // Decode parses one JSON document into generic values, keeping numbers as
 // json.Number so that nothing is lost to float64.
 func Decode(raw []byte) (any, error) {

@@ -78,7 +78,7 @@ func (b *builder) planContactPoint(want, cur *models.EmbeddedContactPoint) *Step
 	}
 	current := contactPointDoc{Name: cur.Name, Type: str(cur.Type), Settings: cur.Settings, DisableResolveMessage: cur.DisableResolveMessage}
 	desired := contactPointDoc{Name: want.Name, Type: str(want.Type), Settings: maskSecrets(want.Settings, cur.Settings), DisableResolveMessage: want.DisableResolveMessage}
-	if err := compare(s, current, desired); err != nil {
+	if err := compareModels(s, current, desired); err != nil {
 		return failed(s, err)
 	}
 	s.write = func(ctx context.Context) error { return b.c.UpdateContactPoint(ctx, want) }

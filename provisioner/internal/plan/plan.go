@@ -185,6 +185,16 @@ func isFatal(err error) bool {
 // compare fills a step from two normalisable documents: Unchanged when
 // they are equal, Update with the changes otherwise.
 func compare(s *Step, current, wanted any) error {
+	return compareDocs(s, current, wanted, false)
+}
+
+// compareModels is compare for documents made of typed API models, where
+// null only means unset.
+func compareModels(s *Step, current, wanted any) error {
+	return compareDocs(s, current, wanted, true)
+}
+
+func compareDocs(s *Step, current, wanted any, dropNulls bool) error {
 	cur, err := jsondiff.Normalize(current)
 	if err != nil {
 		return err
@@ -192,6 +202,9 @@ func compare(s *Step, current, wanted any) error {
 	want, err := jsondiff.Normalize(wanted)
 	if err != nil {
 		return err
+	}
+	if dropNulls {
+		cur, want = jsondiff.DropNulls(cur), jsondiff.DropNulls(want)
 	}
 	s.Changes = append(s.Changes, jsondiff.Diff(cur, want)...)
 	if len(s.Changes) == 0 {

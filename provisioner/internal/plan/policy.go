@@ -37,7 +37,7 @@ func (b *builder) planPolicy(ctx context.Context) error {
 	if err != nil {
 		return b.add(failed(s, err))
 	}
-	if err := compare(s, current, want); err != nil {
+	if err := compareModels(s, current, want); err != nil {
 		return b.add(failed(s, err))
 	}
 	root := b.want.Policy

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/grafana/grafana-openapi-client-go/models"
+	"github.com/prometheus/common/model"
 
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
@@ -96,7 +98,7 @@ func (b *builder) planRuleGroup(ctx context.Context, g desired.RuleGroup, proven
 	if err != nil {
 		return failed(s, err)
 	}
-	if err := compare(s, current, want); err != nil {
+	if err := compareModels(s, current, want); err != nil {
 		return failed(s, err)
 	}
 	return s
@@ -118,6 +120,11 @@ func normaliseRuleGroup(g *models.AlertRuleGroup) (any, error) {
 		for _, k := range serverOwnedRuleFields {
 			delete(rule, k)
 		}
+		for _, k := range []string{"for", "keep_firing_for"} {
+			if d, ok := rule[k].(string); ok {
+				rule[k] = promDuration(d)
+			}
+		}
 		data, _ := rule["data"].([]any)
 		for _, q := range data {
 			query, _ := q.(map[string]any)
@@ -133,6 +140,15 @@ func normaliseRuleGroup(g *models.AlertRuleGroup) (any, error) {
 		}
 	}
 	return doc, nil
+}
+
+// promDuration shows a Go duration ("10m0s") as Grafana does ("10m").
+func promDuration(d string) string {
+	v, err := time.ParseDuration(d)
+	if err != nil {
+		return d
+	}
+	return model.Duration(v).String()
 }
 
 type groupRef struct{ folder, title string }
