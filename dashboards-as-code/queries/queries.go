@@ -21,15 +21,13 @@ package queries
 
 import (
 	"fmt"
-	"os"
-	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
@@ -91,19 +89,9 @@ func (s Source) String() string {
 // Load reads the artifacts of a generated directory and returns their
 // queries, file by file in lexical order, each file's in document order.
 func Load(generatedDir string) ([]Query, error) {
-	files := map[string][]byte{}
-	for _, sub := range []string{schema.DashboardsDir, schema.AlertingDir} {
-		matches, err := filepath.Glob(filepath.Join(generatedDir, sub, "*.json"))
-		if err != nil {
-			return nil, fmt.Errorf("list artifacts: %w", err)
-		}
-		for _, m := range matches {
-			data, err := os.ReadFile(m)
-			if err != nil {
-				return nil, fmt.Errorf("read artifact: %w", err)
-			}
-			files[path.Join(sub, filepath.Base(m))] = data
-		}
+	files, err := artifacts.Read(generatedDir)
+	if err != nil {
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no artifacts in %s: run make generate", generatedDir)

@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/grafana/grafana-foundation-sdk/go/alerting"
 
@@ -17,7 +16,7 @@ const uidHighLatency = "openai-high-latency"
 // latencyRule fires when a model's latency quantile stays above the
 // threshold. No traffic is no data (an empty result or NaN): OK.
 func latencyRule(c config.Latency) spec {
-	quantile := "p" + formatNumber(math.Round(c.Quantile*100*1000)/1000)
+	quantile := promexpr.PercentileName(c.Quantile)
 	return spec{
 		uid:       uidHighLatency,
 		title:     "OpenAIHighLatency",

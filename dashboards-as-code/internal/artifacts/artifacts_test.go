@@ -82,50 +82,51 @@ func TestCommittedArtifactsMatchTheCode(t *testing.T) {
 func TestDashboardReadsBackIntoTheSDK(t *testing.T) {
 	plugins.RegisterDefaultPlugins()
 	set := render(t, committedConfig(t))
-	for _, p := range set.Paths() {
-		if schema.KindOf(p) != schema.DashboardFile {
-			continue
-		}
+	for _, p := range paths(set, schema.DashboardFile) {
 		var strict dashboard.Dashboard
 		if err := buildErrors(strict.UnmarshalJSONStrict(set[p])); err != nil {
 			t.Errorf("%s: strict decoding into dashboard.Dashboard: %v", p, err)
 		}
-		var d dashboard.Dashboard
-		if err := json.Unmarshal(set[p], &d); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		again, err := artifacts.Canonical(d, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(again, set[p]) {
-			t.Errorf("%s loses fields through dashboard.Dashboard:\n%s", p, firstDifference(set[p], again))
-		}
+		roundTrip(t, p, set[p], &dashboard.Dashboard{}, nil)
 	}
 }
 
 func TestRuleGroupsReadBackIntoTheSDK(t *testing.T) {
 	plugins.RegisterDefaultPlugins()
 	set := render(t, committedConfig(t))
-	for _, p := range set.Paths() {
-		if schema.KindOf(p) != schema.RuleGroupFile {
-			continue
-		}
-		var g alerting.RuleGroup
-		if err := json.Unmarshal(set[p], &g); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		again, err := artifacts.Canonical(g, func(doc any) {
+	for _, p := range paths(set, schema.RuleGroupFile) {
+		roundTrip(t, p, set[p], &alerting.RuleGroup{}, func(doc any) {
 			for _, r := range doc.(map[string]any)["rules"].([]any) {
 				delete(r.(map[string]any), "orgID")
 			}
 		})
-		if err != nil {
-			t.Fatal(err)
+	}
+}
+
+// paths lists the artifacts of a kind.
+func paths(set artifacts.Set, kind schema.Kind) []string {
+	var out []string
+	for _, p := range set.Paths() {
+		if schema.KindOf(p) == kind {
+			out = append(out, p)
 		}
-		if !bytes.Equal(again, set[p]) {
-			t.Errorf("%s loses fields through alerting.RuleGroup:\n%s", p, firstDifference(set[p], again))
-		}
+	}
+	return out
+}
+
+// roundTrip decodes an artifact into an SDK type and encodes it again: the
+// result must be the artifact, byte for byte.
+func roundTrip(t *testing.T, path string, data []byte, into any, normalise func(any)) {
+	t.Helper()
+	if err := json.Unmarshal(data, into); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	again, err := artifacts.Canonical(into, normalise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Errorf("%s loses fields through %T:\n%s", path, into, firstDifference(data, again))
 	}
 }
 

@@ -126,3 +126,11 @@ func TestSpendUSD(t *testing.T) {
 		t.Errorf("unpriced = %v, want gpt-4x1 only", u)
 	}
 }
+
+func TestPercentileName(t *testing.T) {
+	for q, want := range map[float64]string{0.5: "p50", 0.95: "p95", 0.99: "p99", 0.999: "p99.9"} {
+		if got := promexpr.PercentileName(q); got != want {
+			t.Errorf("PercentileName(%v) = %s, want %s", q, got, want)
+		}
+	}
+}

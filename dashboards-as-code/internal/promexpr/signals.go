@@ -1,6 +1,7 @@
 package promexpr
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,11 @@ func LatencyQuantile(q float64, sc Scope, w Window, by ...string) string {
 	buckets := Series(m.Bucket(m.RequestDurationSeconds)).in(sc)
 	grouping := append([]string{m.LabelBucket}, by...)
 	return "histogram_quantile(" + number(q) + ", " + aggregate("sum", grouping, rate(buckets, w)) + ")"
+}
+
+// PercentileName names a quantile as a percentile: 0.95 is p95, 0.999 p99.9.
+func PercentileName(q float64) string {
+	return "p" + number(math.Round(q*100*1000)/1000)
 }
 
 // TokensPerMinute is billed (input plus output) tokens per minute.

@@ -30,14 +30,14 @@ func latencyPercentilesTimeseries(l config.Latency) *timeseries.PanelBuilder {
 		Thresholds(thresholds(colorOK, at(l.ThresholdSeconds, colorCritical))).
 		ThresholdsStyle(thresholdLines())
 	for i, q := range percentiles() {
-		name := quantileName(q)
+		name := promexpr.PercentileName(q)
 		panel = panel.WithTarget(prometheusQuery(refID(i), promexpr.LatencyQuantile(q, scope(), window), name))
 	}
 	return panel
 }
 
 func latencyByModelTimeseries(l config.Latency) *timeseries.PanelBuilder {
-	name := quantileName(l.Quantile)
+	name := promexpr.PercentileName(l.Quantile)
 	return defaultTimeseries().
 		Id(PanelLatencyByModelTimeseries).
 		Title(name + " latency by model").

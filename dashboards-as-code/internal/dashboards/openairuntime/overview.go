@@ -2,7 +2,6 @@ package openairuntime
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
@@ -33,7 +32,7 @@ func requestRateStat() *stat.PanelBuilder {
 }
 
 func latencyStat(l config.Latency) *stat.PanelBuilder {
-	name := quantileName(l.Quantile)
+	name := promexpr.PercentileName(l.Quantile)
 	return defaultStat().
 		Id(PanelLatencyStat).
 		Title(name + " latency").
@@ -67,9 +66,4 @@ func tokensStat() *stat.PanelBuilder {
 		Unit(unitTokensPerMinute).
 		ColorMode(common.BigValueColorModeNone).
 		Thresholds(thresholds(colorNeutral))
-}
-
-// quantileName names a quantile as a percentile: 0.95 is p95, 0.999 p99.9.
-func quantileName(q float64) string {
-	return "p" + formatNumber(math.Round(q*100*1000)/1000)
 }

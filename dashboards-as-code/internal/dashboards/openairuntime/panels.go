@@ -60,12 +60,7 @@ func prometheusQuery(refID, expr, legend string) *prometheus.DataqueryBuilder {
 
 // instantQuery is a query for the value at the end of the time range.
 func instantQuery(refID, expr, legend string) *prometheus.DataqueryBuilder {
-	return prometheus.NewDataqueryBuilder().
-		RefId(refID).
-		Datasource(datasource()).
-		Expr(expr).
-		LegendFormat(legend).
-		Instant()
+	return prometheusQuery(refID, expr, legend).Instant()
 }
 
 // legend names a series by labels: {{model}} · {{status}}.
