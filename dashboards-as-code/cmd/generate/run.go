@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
@@ -42,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	cfg, err := config.Load(*configPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "generate: %v: run from the repository root or pass -config\n", err)
+		return exitError
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "generate: %v\n", err)
 		return exitError

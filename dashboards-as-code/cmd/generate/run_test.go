@@ -101,6 +101,13 @@ func TestBadConfiguration(t *testing.T) {
 	}
 }
 
+func TestMissingConfiguration(t *testing.T) {
+	code, _, stderr := generate(t, "-config", filepath.Join(t.TempDir(), "config.yaml"), "-out", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "run from the repository root or pass -config") {
+		t.Errorf("exited %d, stderr:\n%s", code, stderr)
+	}
+}
+
 func TestUsage(t *testing.T) {
 	if code, _, _ := generate(t, "-bogus"); code != 2 {
 		t.Errorf("unknown flag exited %d, want 2", code)
