@@ -268,4 +268,8 @@ func TestBackendMetricsReachPrometheus(t *testing.T) {
 	if !strings.Contains(out, `"openai_request_id":"req_`) {
 		t.Error("access logs lack OpenAI's x-request-id")
 	}
+
+	t.Run("every dashboard and alert query answers", func(t *testing.T) {
+		checkArtifactQueries(t, s.prom)
+	})
 }
