@@ -176,6 +176,7 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 	if _, err := meter.RegisterCallback(r.observeRateLimits, observables...); err != nil {
 		return nil, fmt.Errorf("register the rate-limit gauges: %w", err)
 	}
+	r.initializeCounters()
 	return r, nil
 }
 
@@ -204,6 +205,19 @@ func (r *Recorder) Record(ctx context.Context, a Attempt) {
 	r.store(gaugeLimitTokens, rl.LimitTokens)
 	r.store(gaugeResetRequests, rl.ResetRequests)
 	r.store(gaugeResetTokens, rl.ResetTokens)
+}
+
+// initializeCounters exports every counter series at 0 from the start, so
+// that the first error of a kind is an increase rate() and increase() see,
+// and an error ratio reads 0 rather than nothing.
+func (r *Recorder) initializeCounters() {
+	ctx := context.Background()
+	for o := range outcomeCount {
+		r.requests.Add(ctx, 0, r.requestOpts[o]...)
+	}
+	for i := range r.tokenOpts {
+		r.tokens.Add(ctx, 0, r.tokenOpts[i]...)
+	}
 }
 
 func (r *Recorder) addTokens(ctx context.Context, idx int, n int64) {

@@ -229,16 +229,16 @@ func TestRecordEachErrorType(t *testing.T) {
 			t.Errorf("%s%v = %d (found %v), want %d", m.RequestsTotal, want, v, ok, i+1)
 		}
 	}
-	if _, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess}); ok {
-		t.Error("a success was recorded")
+	if v, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess}); !ok || v != 0 {
+		t.Errorf("success series = %d (found %v), want 0 (initialized, never counted)", v, ok)
 	}
 	dp, ok := histogramPoint(t, got, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError})
 	if !ok || dp.Count != 10 {
 		t.Errorf("error duration count = %d (found %v), want 10 with labels model and status only", dp.Count, ok)
 	}
-	if _, ok := got[m.TokensTotal]; ok {
-		if sum := got[m.TokensTotal].Data.(metricdata.Sum[int64]); len(sum.DataPoints) != 0 {
-			t.Errorf("errors recorded tokens: %+v", sum.DataPoints)
+	for _, tokenType := range m.TokenTypes() {
+		if v, _ := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); v != 0 {
+			t.Errorf("errors recorded %d %s tokens", v, tokenType)
 		}
 	}
 	for _, name := range []string{m.RateLimitRequestsRemaining, m.RateLimitTokensLimit} {
@@ -315,6 +315,24 @@ func TestParseRateLimits(t *testing.T) {
 	}
 	if (ParseRateLimits(nil) != RateLimits{}) {
 		t.Error("nil header gave values")
+	}
+}
+
+func TestCountersStartAtZero(t *testing.T) {
+	// Before any call, every requests and tokens series exists at 0: the
+	// first error of a kind is then an increase that rate() sees.
+	got := newMeterReader(t).collect()
+	for _, errorType := range m.ErrorTypes() {
+		want := map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError, m.LabelErrorType: errorType}
+		if v, ok := sumValue(t, got, m.RequestsTotal, want); !ok || v != 0 {
+			t.Errorf("%s%v = %d (found %v), want 0", m.RequestsTotal, want, v, ok)
+		}
+	}
+	if n := len(got[m.RequestsTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 5 {
+		t.Errorf("%d requests series, want 5 (success and 4 error types)", n)
+	}
+	if n := len(got[m.TokensTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 3 {
+		t.Errorf("%d token series, want 3", n)
 	}
 }
 
