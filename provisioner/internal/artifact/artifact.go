@@ -84,9 +84,9 @@ func Load(dir string) (*Bundle, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		raw, err := readArtifact(dir, f)
 		if err != nil {
-			return nil, fmt.Errorf("read artifact: %w", err)
+			return nil, err
 		}
 		if d, ok := loadDashboard(f, raw, problems{&list, f}); ok {
 			b.Dashboards = append(b.Dashboards, d)
@@ -98,9 +98,9 @@ func Load(dir string) (*Bundle, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		raw, err := readArtifact(dir, f)
 		if err != nil {
-			return nil, fmt.Errorf("read artifact: %w", err)
+			return nil, err
 		}
 		p := problems{&list, f}
 		switch path.Base(f) {
@@ -123,6 +123,14 @@ func Load(dir string) (*Bundle, error) {
 		return nil, &Error{Problems: list}
 	}
 	return b, nil
+}
+
+func readArtifact(dir, file string) ([]byte, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+	if err != nil {
+		return nil, fmt.Errorf("read artifact: %w", err)
+	}
+	return raw, nil
 }
 
 // jsonFiles lists the *.json files directly under dir/sub, as slash paths

@@ -7,61 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scanium/openai-monitoring/provisioner/internal/fixture"
 )
 
 const fixtures = "../../testdata/generated"
 
-// copyFixtures copies the fixture bundle into a temporary directory.
-func copyFixtures(t *testing.T) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(fixtures, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fixtures, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), raw, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func copyFixtures(t *testing.T) string { return fixture.Copy(t, fixtures) }
 
-// edit rewrites one JSON file of dir through fn.
-func edit(t *testing.T, dir, file string, fn func(v any) any) {
-	t.Helper()
-	path := filepath.Join(dir, filepath.FromSlash(file))
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.MarshalIndent(fn(v), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+func edit(t *testing.T, dir, file string, fn func(v any) any) { fixture.Edit(t, dir, file, fn) }
 
-func write(t *testing.T, dir, file, content string) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(file)), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+func write(t *testing.T, dir, file, content string) { fixture.Write(t, dir, file, content) }
 
 const (
 	dashboardFile = "dashboards/scanium-openai-runtime.json"

@@ -3,12 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scanium/openai-monitoring/provisioner/internal/fixture"
 
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafanafake"
@@ -36,7 +37,7 @@ func newHarness(t *testing.T) *harness {
 	return &harness{
 		t:    t,
 		fake: fake,
-		dir:  copyDir(t, fixtures),
+		dir:  fixture.Copy(t, fixtures),
 		env:  map[string]string{"GRAFANA_URL": fake.URL(), "GRAFANA_TOKEN": testToken},
 	}
 }
@@ -70,61 +71,15 @@ func (h *harness) mustRun(want int, args ...string) (stdout, stderr string) {
 }
 
 // edit rewrites one artifact of the harness through fn.
-func (h *harness) edit(file string, fn func(v any) any) {
-	h.t.Helper()
-	path := filepath.Join(h.dir, filepath.FromSlash(file))
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		h.t.Fatal(err)
-	}
-	out, err := json.MarshalIndent(fn(v), "", "  ")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		h.t.Fatal(err)
-	}
-}
+func (h *harness) edit(file string, fn func(v any) any) { fixture.Edit(h.t, h.dir, file, fn) }
 
-func (h *harness) write(file, content string) {
-	h.t.Helper()
-	if err := os.WriteFile(filepath.Join(h.dir, filepath.FromSlash(file)), []byte(content), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
-}
+func (h *harness) write(file, content string) { fixture.Write(h.t, h.dir, file, content) }
 
 func (h *harness) remove(file string) {
 	h.t.Helper()
 	if err := os.Remove(filepath.Join(h.dir, filepath.FromSlash(file))); err != nil {
 		h.t.Fatal(err)
 	}
-}
-
-func copyDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), raw, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // lines splits output into lines.

@@ -47,19 +47,13 @@ func (b *builder) planContactPoints(ctx context.Context) error {
 	if !b.opts.Prune {
 		return nil
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].UID < list[j].UID })
+	var stale []string
 	for _, cp := range list {
-		if wanted[cp.UID] || !strings.HasPrefix(cp.UID, managed.ContactPointUIDPrefix) {
-			continue
-		}
-		uid := cp.UID
-		s := &Step{Kind: KindContactPoint, Name: uid, Action: Delete}
-		s.write = func(ctx context.Context) error { return b.c.DeleteContactPoint(ctx, uid) }
-		if err := b.add(s); err != nil {
-			return err
+		if !wanted[cp.UID] && strings.HasPrefix(cp.UID, managed.ContactPointUIDPrefix) {
+			stale = append(stale, cp.UID)
 		}
 	}
-	return nil
+	return b.addDeletes(KindContactPoint, stale, b.c.DeleteContactPoint)
 }
 
 func (b *builder) planContactPoint(want, cur *models.EmbeddedContactPoint) *Step {

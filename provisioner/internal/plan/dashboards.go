@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
@@ -36,19 +35,13 @@ func (b *builder) planDashboards(ctx context.Context) error {
 	for _, d := range list {
 		wanted[d.UID] = true
 	}
-	sort.Slice(hits, func(i, j int) bool { return hits[i].UID < hits[j].UID })
+	var stale []string
 	for _, h := range hits {
-		if wanted[h.UID] {
-			continue
-		}
-		uid := h.UID
-		s := &Step{Kind: KindDashboard, Name: uid, Action: Delete}
-		s.write = func(ctx context.Context) error { return b.c.DeleteDashboard(ctx, uid) }
-		if err := b.add(s); err != nil {
-			return err
+		if !wanted[h.UID] {
+			stale = append(stale, h.UID)
 		}
 	}
-	return nil
+	return b.addDeletes(KindDashboard, stale, b.c.DeleteDashboard)
 }
 
 func (b *builder) planDashboard(ctx context.Context, d desired.Dashboard) *Step {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
@@ -51,19 +50,13 @@ func (b *builder) planDatasources(ctx context.Context) error {
 	if !b.opts.Prune {
 		return nil
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].UID < list[j].UID })
+	var stale []string
 	for _, d := range list {
-		if wanted[d.UID] || !isManagedDatasource(d.JSONData) {
-			continue
-		}
-		uid := d.UID
-		s := &Step{Kind: KindDatasource, Name: uid, Action: Delete}
-		s.write = func(ctx context.Context) error { return b.c.DeleteDatasource(ctx, uid) }
-		if err := b.add(s); err != nil {
-			return err
+		if !wanted[d.UID] && isManagedDatasource(d.JSONData) {
+			stale = append(stale, d.UID)
 		}
 	}
-	return nil
+	return b.addDeletes(KindDatasource, stale, b.c.DeleteDatasource)
 }
 
 func (b *builder) planDatasource(ctx context.Context, ds desired.Datasource, byName map[string]string) *Step {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
@@ -166,6 +167,19 @@ func (b *builder) add(s *Step) error {
 	b.plan.Steps = append(b.plan.Steps, s)
 	if b.onStep != nil {
 		b.onStep(s)
+	}
+	return nil
+}
+
+// addDeletes plans the deletion of the named resources, sorted by name.
+func (b *builder) addDeletes(kind Kind, names []string, del func(ctx context.Context, name string) error) error {
+	sort.Strings(names)
+	for _, name := range names {
+		s := &Step{Kind: kind, Name: name, Action: Delete}
+		s.write = func(ctx context.Context) error { return del(ctx, name) }
+		if err := b.add(s); err != nil {
+			return err
+		}
 	}
 	return nil
 }

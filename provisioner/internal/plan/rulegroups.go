@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-openapi-client-go/models"
@@ -47,17 +47,16 @@ func (b *builder) planRuleGroups(ctx context.Context) error {
 	for _, g := range list {
 		wanted[g.Key()] = true
 	}
-	for _, g := range managedGroups(rules) {
-		if wanted[g.folder+"/"+g.title] {
-			continue
-		}
-		s := &Step{Kind: KindRuleGroup, Name: g.folder + "/" + g.title, Action: Delete}
-		s.write = func(ctx context.Context) error { return b.c.DeleteRuleGroup(ctx, g.folder, g.title) }
-		if err := b.add(s); err != nil {
-			return err
+	var stale []string
+	for _, key := range managedGroups(rules) {
+		if !wanted[key] {
+			stale = append(stale, key)
 		}
 	}
-	return nil
+	return b.addDeletes(KindRuleGroup, stale, func(ctx context.Context, key string) error {
+		folder, title, _ := strings.Cut(key, "/")
+		return b.c.DeleteRuleGroup(ctx, folder, title)
+	})
 }
 
 func (b *builder) planRuleGroup(ctx context.Context, g desired.RuleGroup, provenance map[string]string) *Step {
@@ -151,35 +150,26 @@ func promDuration(d string) string {
 	return model.Duration(v).String()
 }
 
-type groupRef struct{ folder, title string }
-
-// managedGroups lists the groups whose every rule carries the managed
-// label, sorted.
-func managedGroups(rules models.ProvisionedAlertRules) []groupRef {
-	all := map[groupRef]bool{}
+// managedGroups lists the groups, as "folderUid/title", whose every rule
+// carries the managed label.
+func managedGroups(rules models.ProvisionedAlertRules) []string {
+	all := map[string]bool{}
 	for _, r := range rules {
 		if r.FolderUID == nil || r.RuleGroup == nil {
 			continue
 		}
-		ref := groupRef{*r.FolderUID, *r.RuleGroup}
+		key := *r.FolderUID + "/" + *r.RuleGroup
 		isManaged := r.Labels[managed.RuleLabel] == managed.Owner
-		if prev, seen := all[ref]; seen {
-			all[ref] = prev && isManaged
-		} else {
-			all[ref] = isManaged
+		if prev, seen := all[key]; seen {
+			isManaged = isManaged && prev
 		}
+		all[key] = isManaged
 	}
-	var out []groupRef
-	for ref, isManaged := range all {
+	var out []string
+	for key, isManaged := range all {
 		if isManaged {
-			out = append(out, ref)
+			out = append(out, key)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].folder != out[j].folder {
-			return out[i].folder < out[j].folder
-		}
-		return out[i].title < out[j].title
-	})
 	return out
 }
