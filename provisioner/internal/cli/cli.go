@@ -252,6 +252,7 @@ func (a *App) plan(ctx context.Context, c *grafana.Client, want *desired.State, 
 }
 
 func (a *App) apply(ctx context.Context, c *grafana.Client, want *desired.State, opts plan.Options) int {
+	fmt.Fprintf(a.Stderr, "reading the state of %d dashboards and %d rule groups in Grafana\n", len(want.Dashboards), len(want.RuleGroups))
 	p, err := plan.Build(ctx, c, want, opts, nil)
 	if err != nil {
 		a.errorf("%v\nnothing was changed", err)

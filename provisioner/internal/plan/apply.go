@@ -14,11 +14,11 @@ type Outcome string
 
 // Outcomes.
 const (
-	Created        Outcome = "created"
-	Updated        Outcome = "updated"
-	Untouched      Outcome = "unchanged"
-	Deleted        Outcome = "deleted"
-	FailedToChange Outcome = "failed"
+	OutcomeCreated   Outcome = "created"
+	OutcomeUpdated   Outcome = "updated"
+	OutcomeUnchanged Outcome = "unchanged"
+	OutcomeDeleted   Outcome = "deleted"
+	OutcomeFailed    Outcome = "failed"
 )
 
 // Result is the outcome of one step.
@@ -39,15 +39,15 @@ func (s Summary) OK() bool { return s.Failed == 0 && s.NotAttempted == 0 }
 
 func (s *Summary) count(r Result) {
 	switch r.Outcome {
-	case Created:
+	case OutcomeCreated:
 		s.Created++
-	case Updated:
+	case OutcomeUpdated:
 		s.Updated++
-	case Untouched:
+	case OutcomeUnchanged:
 		s.Unchanged++
-	case Deleted:
+	case OutcomeDeleted:
 		s.Deleted++
-	case FailedToChange:
+	case OutcomeFailed:
 		s.Failed++
 	}
 }
@@ -116,22 +116,22 @@ func Apply(ctx context.Context, p *Plan, opts Options, report func(Result)) (Sum
 // run carries out one step.
 func run(ctx context.Context, s *Step) Result {
 	if s.Action == Unchanged {
-		return Result{Step: s, Outcome: Untouched}
+		return Result{Step: s, Outcome: OutcomeUnchanged}
 	}
 	err := s.write(ctx)
 	if s.Action == Delete && errors.Is(err, grafana.ErrNotFound) {
 		err = nil // already gone
 	}
 	if err != nil {
-		return Result{Step: s, Outcome: FailedToChange, Err: err}
+		return Result{Step: s, Outcome: OutcomeFailed, Err: err}
 	}
 	switch s.Action {
 	case Create:
-		return Result{Step: s, Outcome: Created}
+		return Result{Step: s, Outcome: OutcomeCreated}
 	case Delete:
-		return Result{Step: s, Outcome: Deleted}
+		return Result{Step: s, Outcome: OutcomeDeleted}
 	default:
-		return Result{Step: s, Outcome: Updated}
+		return Result{Step: s, Outcome: OutcomeUpdated}
 	}
 }
 

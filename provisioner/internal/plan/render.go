@@ -46,15 +46,15 @@ func (r Result) String() string {
 	s := r.Step
 	head := fmt.Sprintf("%s %s: ", s.Kind, s.Name)
 	switch r.Outcome {
-	case FailedToChange:
+	case OutcomeFailed:
 		return head + "failed: " + r.Err.Error()
-	case Updated:
+	case OutcomeUpdated:
 		detail := changes(len(s.Changes))
 		if s.EditedBy != "" {
 			detail += "; reverted an edit made in Grafana by " + s.EditedBy
 		}
 		return head + "updated (" + detail + ")"
-	case Created:
+	case OutcomeCreated:
 		if s.Detail != "" {
 			return head + "created (" + s.Detail + ")"
 		}
