@@ -70,7 +70,14 @@ func (b *builder) planDashboard(ctx context.Context, d desired.Dashboard) *Step 
 	if s.Action == Unchanged {
 		return s
 	}
+	// Save as Grafana's UI does: over the version read, so that a save by
+	// someone else in between fails (412) instead of being lost.
 	version := cur.Meta.Version
+	if n, ok := current["version"].(json.Number); ok {
+		if v, err := n.Int64(); err == nil {
+			version = v
+		}
+	}
 	s.write = func(ctx context.Context) error { return b.saveDashboard(ctx, d.Model, folder, version) }
 
 	// Say when the difference is an edit made in Grafana since the last
