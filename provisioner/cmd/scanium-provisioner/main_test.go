@@ -34,7 +34,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad flag", []string{"plan", "-frobnicate"}, env, 1, "flag provided but not defined: -frobnicate"},
 		{"command help", []string{"apply", "-h"}, env, 0, "-dry-run"},
 		{"bad concurrency", []string{"plan", "-concurrency", "0"}, env, 1, "-concurrency 0: must be between 1 and 64"},
-		{"validate", []string{"validate", "-dir", fixtures}, nil, 0, "1 dashboard, 1 rule group, 1 contact point, a notification policy valid."},
+		{"validate", []string{"validate", "-dir", fixtures}, nil, 0, "valid (1 dashboard, 1 rule group, 1 contact point, a notification policy)"},
 		{"validate wrong dir", []string{"validate", "-dir", "testdata-missing"}, nil, 1, "has no dashboards/ directory"},
 		{"configuration error", []string{"plan", "-dir", fixtures}, []string{"GRAFANA_URL=" + fake.URL()}, 1, "no Grafana credentials"},
 		{"plan with changes", []string{"plan", "-dir", fixtures}, env, 2, "Plan: 7 to create, 1 to update, 0 to delete, 0 unchanged."},

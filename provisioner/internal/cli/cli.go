@@ -171,7 +171,7 @@ func (a *App) validate(args []string) int {
 		a.errorf("%v", err)
 		return ExitError
 	}
-	fmt.Fprintf(a.Stdout, "%s: %s valid.\n", o.dir, describe(b))
+	fmt.Fprintf(a.Stdout, "%s: valid (%s)\n", o.dir, describe(b))
 	return ExitOK
 }
 
