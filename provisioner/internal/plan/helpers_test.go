@@ -10,6 +10,7 @@ import (
 	"github.com/go-openapi/strfmt"
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/provisioner/config"
 	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
@@ -33,7 +34,7 @@ func synthetic(tb testing.TB, n, g, rulesPerGroup int) *desired.State {
 				"datasource": map[string]any{"type": "prometheus", "uid": "mimir"},
 				"gridPos":    map[string]any{"h": json.Number("8"), "w": json.Number("12"), "x": json.Number("0"), "y": json.Number(fmt.Sprint(8 * p))},
 				"targets": []any{map[string]any{
-					"refId": "A", "expr": fmt.Sprintf(`sum(rate(openai_requests_total{panel="%d"}[5m]))`, p),
+					"refId": "A", "expr": fmt.Sprintf(`sum(rate(%s{panel="%d"}[5m]))`, openaimetrics.RequestsTotal, p),
 					"datasource": map[string]any{"type": "prometheus", "uid": "mimir"},
 				}},
 			})
@@ -68,7 +69,7 @@ func benchRule(group, uid string) *models.ProvisionedAlertRule {
 		Annotations: map[string]string{"summary": "Bench rule " + uid},
 		Data: []*models.AlertQuery{
 			{RefID: "A", DatasourceUID: "mimir", RelativeTimeRange: &models.RelativeTimeRange{From: 600},
-				Model: map[string]any{"refId": "A", "expr": "sum(rate(openai_requests_total[5m]))", "instant": true}},
+				Model: map[string]any{"refId": "A", "expr": "sum(rate(" + openaimetrics.RequestsTotal + "[5m]))", "instant": true}},
 			{RefID: "B", DatasourceUID: "__expr__", Model: map[string]any{"refId": "B", "type": "reduce", "expression": "A", "reducer": "last"}},
 			{RefID: "C", DatasourceUID: "__expr__", Model: map[string]any{"refId": "C", "type": "threshold", "expression": "B",
 				"conditions": []any{map[string]any{"evaluator": map[string]any{"type": "gt", "params": []any{json.Number("1")}}}}}},
