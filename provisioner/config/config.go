@@ -48,6 +48,9 @@ type Config struct {
 	MimirURL string
 	LokiURL  string
 	TempoURL string
+	// Getenv reads the variables that contact-point settings refer to as
+	// ${NAME} (webhook URLs and other values kept out of the repository).
+	Getenv func(string) string `json:"-"`
 }
 
 // Load reads the configuration from the environment through getenv (use
@@ -58,6 +61,7 @@ func Load(getenv func(string) string) (Config, error) {
 	var errs []error
 
 	cfg := Config{
+		Getenv:   getenv,
 		User:     get(EnvGrafanaUser),
 		Token:    Secret(get(EnvGrafanaToken)),
 		Password: Secret(getenv(EnvGrafanaPassword)),

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,11 @@ func TestLoadDefaults(t *testing.T) {
 		LokiURL:    DefaultLokiURL,
 		TempoURL:   DefaultTempoURL,
 	}
-	if cfg != want {
+	if cfg.Getenv == nil {
+		t.Error("Load does not keep the environment for contact-point references")
+	}
+	cfg.Getenv = nil
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Load = %#v, want %#v", cfg, want)
 	}
 	if got := cfg.Credential(); got != "GRAFANA_TOKEN" {
@@ -68,7 +73,11 @@ func TestLoadValues(t *testing.T) {
 		LokiURL:            "http://l:2",
 		TempoURL:           "http://t:3",
 	}
-	if cfg != want {
+	if cfg.Getenv == nil {
+		t.Error("Load does not keep the environment for contact-point references")
+	}
+	cfg.Getenv = nil
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Load = %#v, want %#v", cfg, want)
 	}
 	if got := cfg.Credential(); got != "GRAFANA_USER and GRAFANA_PASSWORD" {

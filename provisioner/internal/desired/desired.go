@@ -53,7 +53,9 @@ type State struct {
 }
 
 // Build makes the desired state of a loaded bundle, with the datasource URLs
-// of cfg. The bundle is not modified.
+// of cfg. The ${NAME} references of contact-point settings are expanded from
+// cfg.Getenv; without it (offline validation) they stay as they are. The
+// bundle is not modified.
 func Build(cfg config.Config, b *artifact.Bundle) (*State, error) {
 	s := &State{
 		Folder:      Folder{UID: managed.FolderUID, Title: managed.FolderTitle},
@@ -90,6 +92,11 @@ func Build(cfg config.Config, b *artifact.Bundle) (*State, error) {
 		}
 		for _, cp := range cps {
 			cp.Provenance = ""
+		}
+		if cfg.Getenv != nil {
+			if err := expandContactPoints(b.ContactPointsFile, cps, cfg.Getenv); err != nil {
+				return nil, err
+			}
 		}
 		s.ContactPoints = cps
 	}

@@ -2,7 +2,10 @@ package desired
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/grafana/grafana-openapi-client-go/models"
 
 	"github.com/scanium/openai-monitoring/provisioner/config"
 	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
@@ -89,3 +92,36 @@ func TestDatasourcesAreLinked(t *testing.T) {
 		}
 	}
 }
+
+func TestContactPointReferencesAreExpanded(t *testing.T) {
+	b := &artifact.Bundle{ContactPointsFile: "alerting/contact-points.json", ContactPoints: []*models.EmbeddedContactPoint{{
+		UID: "scanium-oncall", Name: "on-call", Type: ptr("slack"),
+		Settings: map[string]any{"url": "${SLACK_WEBHOOK_URL}", "recipient": "#alerts", "nested": []any{"x-${TEAM}"}},
+	}}}
+	env := map[string]string{"SLACK_WEBHOOK_URL": "https://hooks.slack.example/T0/B0/secret-part", "TEAM": "assistant"}
+	s, err := Build(config.Config{Getenv: func(k string) string { return env[k] }}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.ContactPoints[0].Settings.(map[string]any)
+	if got["url"] != env["SLACK_WEBHOOK_URL"] || got["recipient"] != "#alerts" || got["nested"].([]any)[0] != "x-assistant" {
+		t.Errorf("settings %v", got)
+	}
+	if b.ContactPoints[0].Settings.(map[string]any)["url"] != "${SLACK_WEBHOOK_URL}" {
+		t.Error("Build modified the bundle")
+	}
+
+	// Offline validation keeps the references.
+	s, err = Build(config.Config{}, b)
+	if err != nil || s.ContactPoints[0].Settings.(map[string]any)["url"] != "${SLACK_WEBHOOK_URL}" {
+		t.Errorf("without an environment: %v %v", err, s)
+	}
+
+	// An unset variable is named; nothing of any value is printed.
+	_, err = Build(config.Config{Getenv: func(k string) string { return map[string]string{"TEAM": "secret-team"}[k] }}, b)
+	if err == nil || !strings.Contains(err.Error(), "${SLACK_WEBHOOK_URL}, which is not set") || strings.Contains(err.Error(), "secret-team") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func ptr(s string) *string { return &s }
