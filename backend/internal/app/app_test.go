@@ -176,14 +176,18 @@ func TestBuiltInSimulatorByDefault(t *testing.T) {
 
 // otlpSink is an OTLP/HTTP receiver that keeps what it is sent.
 type otlpSink struct {
-	mu     sync.Mutex
-	bodies [][]byte
+	mu      sync.Mutex
+	bodies  [][]byte
+	headers []http.Header
+	paths   []string
 }
 
 func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.bodies = append(s.bodies, body)
+	s.headers = append(s.headers, r.Header.Clone())
+	s.paths = append(s.paths, r.URL.Path)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.WriteHeader(http.StatusOK)
@@ -233,6 +237,35 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if !strings.Contains(b.stdout.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean stop logged:\n%s", b.stdout)
+	}
+}
+
+func TestStandardOTelVariables(t *testing.T) {
+	// The exporter honours the specification's variables the backend does not
+	// read itself: headers (e.g. a tenant for Mimir) go with every export, and
+	// the metrics endpoint is used as given.
+	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "X-Scope-OrgID=scanium,x-extra=1")
+	_, url := simulatorURL(t, openaisim.Config{})
+	sink := &otlpSink{}
+	collector := httptest.NewServer(sink)
+	defer collector.Close()
+	b := startBackend(t, map[string]string{
+		"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": url,
+		"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": collector.URL + "/custom/metrics", "OTEL_METRIC_EXPORT_INTERVAL": "3600000",
+	})
+	if status, body := b.chat(t); status != 200 {
+		t.Fatalf("chat: %d %s", status, body)
+	}
+	if code := b.stop(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if len(sink.headers) != 1 || sink.headers[0].Get("X-Scope-OrgID") != "scanium" || sink.headers[0].Get("X-Extra") != "1" {
+		t.Fatalf("exports %d, headers %v", len(sink.headers), sink.headers)
+	}
+	if sink.paths[0] != "/custom/metrics" {
+		t.Errorf("exported to %s, want the metrics endpoint as given", sink.paths[0])
 	}
 }
 
