@@ -42,7 +42,7 @@ type Backoff struct {
 }
 
 // DefaultBackoff is the backoff of OpenAI's own client libraries.
-var DefaultBackoff = Backoff{Initial: 500 * time.Millisecond, Max: 8 * time.Second}
+func DefaultBackoff() Backoff { return Backoff{Initial: 500 * time.Millisecond, Max: 8 * time.Second} }
 
 // maxHonouredRetryAfter caps a server-requested wait: a longer one is not
 // waited for within a chat request; the error reports it instead.
@@ -64,7 +64,7 @@ type Provider struct {
 // Option changes a Provider's defaults.
 type Option func(*Provider)
 
-// WithBackoff sets the backoff between attempts (default DefaultBackoff).
+// WithBackoff sets the backoff between attempts (default DefaultBackoff()).
 func WithBackoff(b Backoff) Option { return func(p *Provider) { p.backoff = b } }
 
 // WithSleep replaces the wait between attempts, for tests.
@@ -87,7 +87,7 @@ func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
 		timeout:    cfg.Timeout,
 		maxRetries: cfg.MaxRetries,
 		recorder:   recorder,
-		backoff:    DefaultBackoff,
+		backoff:    DefaultBackoff(),
 		sleep:      sleepContext,
 		jitter:     rand.Float64,
 		now:        time.Now,

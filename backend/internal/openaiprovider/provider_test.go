@@ -170,7 +170,7 @@ func TestChatRetries(t *testing.T) {
 					t.Errorf("wait %d = %v, want the 1s of retry-after", i, w)
 				}
 				if tc.name != "429 honours retry-after" {
-					step := DefaultBackoff.Initial << i
+					step := DefaultBackoff().Initial << i
 					if w < step/2 || w > step {
 						t.Errorf("backoff %d = %v, want within [%v, %v]", i, w, step/2, step)
 					}
