@@ -17,6 +17,7 @@ import (
 	"github.com/scanium/openai-monitoring/backend/internal/livetest"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 const (
@@ -37,15 +38,7 @@ type stack struct {
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	prom := livetest.StartPrometheus(t)
-	sim, err := openaisim.New(openaisim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	running, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = running.Close() })
+	sim, simURL := simtest.Start(t, openaisim.Config{})
 
 	bin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
 	port := livetest.FreePort(t)
@@ -55,7 +48,7 @@ func startStack(t *testing.T) *stack {
 		"SCANIUM_API_KEYS=" + clientKey,
 		"APP_ENV=e2e",
 		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + running.URL(),
+		"OPENAI_BASE_URL=" + simURL,
 		"OPENAI_MODEL=" + model,
 		"OPENAI_TIMEOUT=2s",
 		"OPENAI_MAX_RETRIES=1",

@@ -16,6 +16,7 @@ import (
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 const clientKey = "app-test-client-key"
@@ -129,23 +130,8 @@ func TestUnknownArgument(t *testing.T) {
 	}
 }
 
-// simulatorURL starts a zero-latency simulator for the backend to call.
-func simulatorURL(t testing.TB, cfg openaisim.Config) (*openaisim.Server, string) {
-	t.Helper()
-	sim, err := openaisim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return sim, r.URL()
-}
-
 func TestTelemetryOff(t *testing.T) {
-	_, url := simulatorURL(t, openaisim.Config{})
+	_, url := simtest.Start(t, openaisim.Config{})
 	b := startBackend(t, map[string]string{
 		"SCANIUM_API_KEYS": clientKey, "OTEL_ENABLED": "false", "OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": url,
 	})
@@ -203,7 +189,7 @@ func TestGracefulShutdown(t *testing.T) {
 	// A slow OpenAI call is in flight when SIGTERM arrives: it finishes with
 	// 200, readiness turns 503 meanwhile, the metrics are flushed (the export
 	// interval is too long for any periodic export), and the exit is 0.
-	sim, url := simulatorURL(t, openaisim.Config{})
+	sim, url := simtest.Start(t, openaisim.Config{})
 	if err := sim.SetLatency(openaisim.Latency{Median: 700 * time.Millisecond, P99: 700 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +231,7 @@ func TestStandardOTelVariables(t *testing.T) {
 	// read itself: headers (e.g. a tenant for Mimir) go with every export, and
 	// the metrics endpoint is used as given.
 	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "X-Scope-OrgID=scanium,x-extra=1")
-	_, url := simulatorURL(t, openaisim.Config{})
+	_, url := simtest.Start(t, openaisim.Config{})
 	sink := &otlpSink{}
 	collector := httptest.NewServer(sink)
 	defer collector.Close()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 // chatVariants are the backends compared: telemetry off (the baseline), on
@@ -19,7 +20,7 @@ func chatVariants(b *testing.B) []struct {
 } {
 	b.Helper()
 	// Limits no benchmark run reaches: every answer is a success.
-	_, simURL := simulatorURL(b, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1 << 40, Tokens: 1 << 50}})
+	_, simURL := simtest.Start(b, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1 << 40, Tokens: 1 << 50}})
 	sink := httptest.NewServer(&otlpSink{})
 	b.Cleanup(sink.Close)
 	return []struct {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 // blackHole is an OTLP endpoint that accepts connections and never answers:
@@ -125,7 +126,7 @@ func heapInUse() uint64 {
 // the exporter really was stuck or refused meanwhile, and memory stays flat
 // (the SDK aggregates in place; nothing queues up behind a failing export).
 func TestRecordingNeverBlocks(t *testing.T) {
-	_, simURL := simulatorURL(t, openaisim.Config{})
+	_, simURL := simtest.Start(t, openaisim.Config{})
 	hole := newBlackHole(t)
 	for _, tc := range []struct {
 		name     string

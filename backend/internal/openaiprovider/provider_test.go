@@ -12,6 +12,7 @@ import (
 	"github.com/scanium/openai-monitoring/backend/config"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 const testKey = "sk-test-0123456789abcdef"
@@ -29,17 +30,9 @@ type simFixture struct {
 
 func newSimFixture(t *testing.T, simCfg openaisim.Config, maxRetries int, timeout time.Duration) *simFixture {
 	t.Helper()
-	sim, err := openaisim.New(simCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	running, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = running.Close() })
+	sim, url := simtest.Start(t, simCfg)
 	f := &simFixture{meterReader: newMeterReader(t), sim: sim}
-	f.provider = f.newProvider(running.URL(), maxRetries, timeout)
+	f.provider = f.newProvider(url, maxRetries, timeout)
 	return f
 }
 
