@@ -21,6 +21,10 @@ const (
 	DefaultExportInterval = 10 * time.Second
 	DefaultEnvironment    = "development"
 	DefaultLogLevel       = "info"
+	// DefaultOpenAIMaxResponseBytes bounds one OpenAI answer as read,
+	// after decompression (OPENAI_MAX_RESPONSE_BYTES). A chat completion of
+	// the longest output OpenAI allows is well under 1 MiB of JSON.
+	DefaultOpenAIMaxResponseBytes = 4 << 20
 )
 
 // Limits on what the chat endpoint accepts.
@@ -85,6 +89,9 @@ type OpenAI struct {
 	Timeout time.Duration
 	// MaxRetries is how many times a failed call is retried (OPENAI_MAX_RETRIES).
 	MaxRetries int
+	// MaxResponseBytes bounds one answer's body as read, after
+	// decompression (OPENAI_MAX_RESPONSE_BYTES).
+	MaxResponseBytes int64
 }
 
 // UseSimulator tells whether the backend answers through its built-in OpenAI

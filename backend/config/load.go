@@ -22,6 +22,7 @@ const (
 	EnvOpenAIBaseURL         = "OPENAI_BASE_URL"
 	EnvOpenAITimeout         = "OPENAI_TIMEOUT"
 	EnvOpenAIMaxRetries      = "OPENAI_MAX_RETRIES"
+	EnvOpenAIMaxResponse     = "OPENAI_MAX_RESPONSE_BYTES"
 	EnvOTelEnabled           = "OTEL_ENABLED"
 	EnvOTelSDKDisabled       = "OTEL_SDK_DISABLED"
 	EnvOTelServiceName       = "OTEL_SERVICE_NAME"
@@ -31,6 +32,8 @@ const (
 	EnvShutdownTimeout       = "SHUTDOWN_TIMEOUT"
 	otlpMetricsPath          = "/v1/metrics"
 	maxRetriesUpperBound     = 10
+	minimumMaxResponseBytes  = 64 << 10
+	maximumMaxResponseBytes  = 1 << 30
 	minimumOpenAITimeout     = 100 * time.Millisecond
 	minimumExportInterval    = 100 * time.Millisecond
 	minimumShutdownTimeout   = time.Second
@@ -155,6 +158,20 @@ func (l *loader) duration(key string, def, minimum time.Duration) time.Duration 
 	return d
 }
 
+// byteSize reads a whole number of bytes within [minimum, maximum].
+func (l *loader) byteSize(key string, def, minimum, maximum int64) int64 {
+	v, ok := l.get(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < minimum || n > maximum {
+		l.fail(key, "%q is not a size in bytes: use a whole number from %d to %d (default %d)", truncate(v), minimum, maximum, def)
+		return def
+	}
+	return n
+}
+
 func (l *loader) openAI() OpenAI {
 	o := OpenAI{
 		APIKey:     Secret(l.str(EnvOpenAIKey, "")),
@@ -162,6 +179,8 @@ func (l *loader) openAI() OpenAI {
 		BaseURL:    DefaultOpenAIBaseURL,
 		Timeout:    l.duration(EnvOpenAITimeout, DefaultOpenAITimeout, minimumOpenAITimeout),
 		MaxRetries: DefaultMaxRetries,
+		MaxResponseBytes: l.byteSize(EnvOpenAIMaxResponse, DefaultOpenAIMaxResponseBytes,
+			minimumMaxResponseBytes, maximumMaxResponseBytes),
 	}
 	if len(o.Model) > maximumModelNameLength || !modelName.MatchString(o.Model) {
 		l.fail(EnvOpenAIModel, "%q is not a model name: use OpenAI's name of a chat model, e.g. %s", truncate(o.Model), DefaultOpenAIModel)

@@ -171,3 +171,20 @@ func TestSecretNeverPrints(t *testing.T) {
 		t.Error("Reveal does not return the value")
 	}
 }
+
+func TestLoadMaxResponseBytes(t *testing.T) {
+	cfg, err := Load(env(EnvAPIKeys, "k"), "h")
+	if err != nil || cfg.OpenAI.MaxResponseBytes != DefaultOpenAIMaxResponseBytes {
+		t.Fatalf("default: %d, %v", cfg.OpenAI.MaxResponseBytes, err)
+	}
+	cfg, err = Load(env(EnvAPIKeys, "k", EnvOpenAIMaxResponse, "1048576"), "h")
+	if err != nil || cfg.OpenAI.MaxResponseBytes != 1<<20 {
+		t.Fatalf("set: %d, %v", cfg.OpenAI.MaxResponseBytes, err)
+	}
+	for _, bad := range []string{"1k", "-1", "100", "9223372036854775807", "2147483648"} {
+		_, err := Load(env(EnvAPIKeys, "k", EnvOpenAIMaxResponse, bad), "h")
+		if err == nil || !strings.Contains(err.Error(), EnvOpenAIMaxResponse+": ") || !strings.Contains(err.Error(), "from 65536 to 1073741824") {
+			t.Errorf("%s: want an error naming %s and the range, got %v", bad, EnvOpenAIMaxResponse, err)
+		}
+	}
+}
