@@ -270,3 +270,31 @@ func TestLoad(t *testing.T) {
 		}
 	})
 }
+
+// Numbers that YAML accepts but no threshold, budget or price can be: infinite,
+// not a number, or so large that the dashboards' arithmetic overflows (a
+// daily budget of 1e308 rendered +Inf into the dashboard, which JSON cannot
+// hold).
+func TestNonFiniteAndHugeNumbersAreRejected(t *testing.T) {
+	for _, tc := range []struct{ from, to, path string }{
+		{"daily_usd: 10", "daily_usd: .inf", "alerts.budget.daily_usd"},
+		{"daily_usd: 10", "daily_usd: 1e308", "alerts.budget.daily_usd"},
+		{"daily_usd: 10", "daily_usd: .nan", "alerts.budget.daily_usd"},
+		{"threshold_seconds: 5", "threshold_seconds: .inf", "alerts.latency.threshold_seconds"},
+		{"warning_percent: 5", "warning_percent: .nan", "alerts.error_rate.warning_percent"},
+		{"quantile: 0.95", "quantile: .nan", "alerts.latency.quantile"},
+		{"input: 0.15", "input: .inf", ".input"},
+		{"output: 0.60", "output: 2e9", ".output"},
+	} {
+		t.Run(tc.to, func(t *testing.T) {
+			data := strings.Replace(valid, tc.from, tc.to, 1)
+			if data == valid {
+				t.Fatalf("%q is not in the valid configuration", tc.from)
+			}
+			_, err := config.Parse("config.yaml", []byte(data))
+			if err == nil || !strings.Contains(err.Error(), tc.path) {
+				t.Fatalf("want an error naming %s, got %v", tc.path, err)
+			}
+		})
+	}
+}

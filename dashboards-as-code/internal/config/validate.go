@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -96,7 +97,7 @@ func (r rawAlerts) validate(p *problems, path string) Alerts {
 			Quantile:         p.number(sp+".quantile", s.Quantile),
 			ThresholdSeconds: p.positive(sp+".threshold_seconds", s.ThresholdSeconds),
 		}
-		if q := s.Quantile; q != nil && (*q <= 0 || *q >= 1) {
+		if q := s.Quantile; q != nil && !(*q > 0 && *q < 1) { // NaN too
 			p.add(sp+".quantile", "must be between 0 and 1, exclusive (0.95 for p95)")
 		}
 	}
@@ -174,9 +175,19 @@ func (p *problems) number(path string, v *float64) float64 {
 	return *v
 }
 
+// maxNumber bounds every number of the file: far above any sensible
+// threshold, budget or price, and far enough below the largest float that
+// the arithmetic of the dashboards and alerts (a budget times a percentage,
+// a price per token) stays finite.
+const maxNumber = 1e9
+
 func (p *problems) positive(path string, v *float64) float64 {
 	if v == nil {
 		p.add(path, "is required")
+		return 0
+	}
+	if math.IsNaN(*v) || math.IsInf(*v, 0) || *v > maxNumber {
+		p.add(path, "must be a finite number of at most %s", formatNumber(maxNumber))
 		return 0
 	}
 	if *v <= 0 {
