@@ -9,8 +9,9 @@ COMPOSE := docker compose --project-directory compose -f compose/docker-compose.
 PROVISIONER := $(GO) run ./provisioner/cmd/scanium-provisioner
 BENCH ?= .
 BENCHTIME ?= 1s
+FUZZTIME ?= 30s
 
-.PHONY: help up demo down logs provision plan validate generate check test test-short bench tools fmt vet
+.PHONY: help up demo down logs provision plan validate generate check test test-short bench fuzz tools fmt vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -67,3 +68,12 @@ test-short: ## the tests without the live ones and without -race
 
 bench: ## the benchmarks (figures are ratios against baselines of the same run)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./...
+
+fuzz: ## run every fuzz test for FUZZTIME each (default 30s); `make test` runs their seed corpora
+	@set -eo pipefail; \
+	git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -oE '^func Fuzz[A-Za-z0-9_]+' | sort | \
+	while IFS=: read -r file fn; do \
+		name=$${fn#func }; dir=./$$(dirname "$$file"); \
+		echo "fuzzing $$name in $$dir for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir" || exit 1; \
+	done
