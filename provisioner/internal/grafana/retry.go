@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,8 +25,8 @@ type RetryPolicy struct {
 	// up to MaxDelay, with up to half of it taken off at random.
 	BaseDelay time.Duration
 	MaxDelay  time.Duration
-	// MaxRetryAfter is the longest Retry-After honoured; a longer one ends
-	// the retries.
+	// MaxRetryAfter is the longest Retry-After honoured; a longer one
+	// (however large the number) ends the retries.
 	MaxRetryAfter time.Duration
 }
 
@@ -93,15 +94,19 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			try.Body, try.GetBody = body, getBody
 		}
 		resp, err := t.next.RoundTrip(try)
-		reason, retryAfter, retry := t.classify(ctx, resp, err)
-		if !retry || attempt >= t.policy.MaxAttempts {
+		v := t.classify(ctx, resp, err)
+		if !v.retry || attempt >= t.policy.MaxAttempts {
 			return resp, err
 		}
-		delay := t.delay(attempt)
-		if retryAfter > delay {
-			delay = retryAfter
+		if v.waitTooLong {
+			if t.notify != nil {
+				t.notify(fmt.Sprintf("%s %s: %s and asked to wait longer than %s (Retry-After): not retrying",
+					req.Method, req.URL.Path, v.reason, t.policy.MaxRetryAfter))
+			}
+			return resp, err
 		}
-		if retryAfter > t.policy.MaxRetryAfter || t.pastDeadline(ctx, delay) {
+		delay := max(t.delay(attempt), v.retryAfter)
+		if t.pastDeadline(ctx, delay) {
 			return resp, err
 		}
 		if resp != nil {
@@ -110,27 +115,40 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if t.notify != nil {
 			t.notify(fmt.Sprintf("%s %s: %s; retrying in %s (attempt %d of %d)",
-				req.Method, req.URL.Path, reason, delay.Round(time.Millisecond), attempt+1, t.policy.MaxAttempts))
+				req.Method, req.URL.Path, v.reason, delay.Round(time.Millisecond), attempt+1, t.policy.MaxAttempts))
 		}
 		if err := t.sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("%s %s: gave up after %s: %w", req.Method, req.URL.Path, reason, err)
+			return nil, fmt.Errorf("%s %s: gave up after %s: %w", req.Method, req.URL.Path, v.reason, err)
 		}
 	}
 }
 
+// verdict is what classify makes of one attempt.
+type verdict struct {
+	// retry: the attempt failed in a way that may pass.
+	retry bool
+	// reason says why, for the retry notice.
+	reason string
+	// retryAfter is the wait the server asked for; waitTooLong says that it
+	// asked for more than MaxRetryAfter.
+	retryAfter  time.Duration
+	waitTooLong bool
+}
+
 // classify says whether an attempt may pass when retried, why, and how long
 // the server asked to wait.
-func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err error) (reason string, retryAfter time.Duration, retry bool) {
+func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err error) verdict {
 	if err != nil {
 		if ctx.Err() != nil || isPermanent(err) {
-			return "", 0, false
+			return verdict{}
 		}
-		return err.Error(), 0, true
+		return verdict{retry: true, reason: err.Error()}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		return fmt.Sprintf("Grafana answered %d", resp.StatusCode), parseRetryAfter(resp.Header.Get("Retry-After"), t.now()), true
+		wait, tooLong := parseRetryAfter(resp.Header.Get("Retry-After"), t.now(), t.policy.MaxRetryAfter)
+		return verdict{retry: true, reason: fmt.Sprintf("Grafana answered %d", resp.StatusCode), retryAfter: wait, waitTooLong: tooLong}
 	}
-	return "", 0, false
+	return verdict{}
 }
 
 // delay is the exponential backoff before retry number attempt, with
@@ -160,22 +178,44 @@ func isPermanent(err error) bool {
 		errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
-// date. Anything else is no request to wait.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// parseRetryAfter reads a Retry-After header: delay-seconds (digits only)
+// or an HTTP date. The value is untrusted: it is compared with limit
+// before any arithmetic, so that no value overflows. A wait longer than
+// limit (however long, even beyond what a time.Duration holds) comes back
+// as tooLong; anything that is not a valid Retry-After (negative, signed,
+// fractional, 1e308, Inf, a date in the past) is no request to wait.
+func parseRetryAfter(v string, now time.Time, limit time.Duration) (wait time.Duration, tooLong bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
-		return 0
+		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
+	if isDigits(v) {
+		secs, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || secs > uint64(max(limit, 0)/time.Second) {
+			// Out of range for uint64, or longer than limit.
+			return 0, true
 		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(secs) * time.Second, false
 	}
-	if at, err := http.ParseTime(v); err == nil && at.After(now) {
-		return at.Sub(now)
+	at, err := http.ParseTime(v)
+	if err != nil || !at.After(now) {
+		return 0, false
 	}
-	return 0
+	if at.After(now.Add(limit)) {
+		return 0, true
+	}
+	return at.Sub(now), false
+}
+
+// isDigits reports whether s is one or more ASCII digits, the only form of
+// delay-seconds (RFC 9110, 10.2.3).
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // bodyFactory returns a function that gives a fresh copy of the request's

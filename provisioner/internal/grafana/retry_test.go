@@ -106,17 +106,89 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for header, want := range map[string]time.Duration{
-		"":                              0,
-		"0":                             0,
-		"-5":                            0,
-		"12":                            12 * time.Second,
-		"Wed, 01 Jan 2025 00:01:00 GMT": time.Minute,
-		"Tue, 31 Dec 2024 23:00:00 GMT": 0,
-		"later":                         0,
+	type result struct {
+		wait    time.Duration
+		tooLong bool
+	}
+	for header, want := range map[string]result{
+		"":                              {},
+		"0":                             {},
+		"-5":                            {},
+		"-1":                            {},
+		"12":                            {wait: 12 * time.Second},
+		" 12 ":                          {wait: 12 * time.Second},
+		"60":                            {wait: time.Minute},
+		"61":                            {tooLong: true},
+		"18446744074":                   {tooLong: true},
+		"9223372036854775807":           {tooLong: true},
+		"18446744073709551616":          {tooLong: true},
+		"1e308":                         {},
+		"Inf":                           {},
+		"NaN":                           {},
+		"Wed, 01 Jan 2025 00:01:00 GMT": {wait: time.Minute},
+		"Wed, 01 Jan 2025 00:01:01 GMT": {tooLong: true},
+		"Fri, 31 Dec 9999 23:59:59 GMT": {tooLong: true},
+		"Tue, 31 Dec 2024 23:00:00 GMT": {},
+		"later":                         {},
 	} {
-		if got := parseRetryAfter(header, now); got != want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", header, got, want)
+		wait, tooLong := parseRetryAfter(header, now, time.Minute)
+		if got := (result{wait, tooLong}); got != want {
+			t.Errorf("parseRetryAfter(%q) = %+v, want %+v", header, got, want)
 		}
+	}
+}
+
+// TestHugeRetryAfterEndsTheRetries: a wait that does not fit in a
+// time.Duration, or is longer than MaxRetryAfter, gives the 429 back
+// without sleeping; one that cannot be read falls back to the backoff.
+func TestHugeRetryAfterEndsTheRetries(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		header string
+		// retried: the header is ignored and the backoff (10ms) applies;
+		// otherwise the 429 comes back at once.
+		retried bool
+	}{
+		{header: "18446744074"},
+		{header: "9223372036854775807"},
+		{header: "99999999999999999999999999999"},
+		{header: "61"},
+		{header: "Fri, 31 Dec 9999 23:59:59 GMT"},
+		{header: now.Add(time.Minute + time.Second).Format(http.TimeFormat)},
+		{header: "1e308", retried: true},
+		{header: "-1", retried: true},
+		{header: "Inf", retried: true},
+		{header: "+Inf", retried: true},
+		{header: "NaN", retried: true},
+		{header: "+5", retried: true},
+		{header: "0x10", retried: true},
+		{header: "1_000", retried: true},
+		{header: "3.5", retried: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			next := &scripted{statuses: []int{429, 200}, retryAfter: tt.header}
+			rt, slept := newTestRetry(next, RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 10 * time.Millisecond, MaxRetryAfter: time.Minute})
+			var notes []string
+			rt.notify = func(s string) { notes = append(notes, s) }
+			req, _ := http.NewRequest(http.MethodGet, "http://grafana/api/health", nil)
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.retried {
+				if next.calls != 1 || resp.StatusCode != 429 || len(*slept) != 0 {
+					t.Errorf("%d calls, status %d, slept %v: want the 429 back at once", next.calls, resp.StatusCode, *slept)
+				}
+				want := "GET /api/health: Grafana answered 429 and asked to wait longer than 1m0s (Retry-After): not retrying"
+				if len(notes) != 1 || notes[0] != want {
+					t.Errorf("notes = %q, want %q", notes, want)
+				}
+				return
+			}
+			if next.calls != 2 || len(*slept) != 1 || (*slept)[0] != 10*time.Millisecond {
+				t.Errorf("%d calls, slept %v: want one retry after the 10ms backoff", next.calls, *slept)
+			}
+		})
 	}
 }
