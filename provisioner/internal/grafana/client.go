@@ -8,7 +8,9 @@
 // and wraps it so that every call:
 //
 //   - carries the credential (a service account token or basic auth), set
-//     by the only code that reads the secret;
+//     by the only code that reads the secret, to GRAFANA_URL's origin
+//     (scheme, host and port) only; a redirect to another origin is
+//     refused with a *RedirectError;
 //   - is retried on connection errors, 429 and 5xx, with exponential
 //     backoff and jitter, honouring Retry-After, never past the context;
 //   - fails with an *APIError that holds Grafana's message, or an
@@ -108,8 +110,10 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 		MaxIdleConnsPerHost:   opts.MaxConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
 	}
+	home := originOf(u)
 	var rt http.RoundTripper = authTransport{
 		next:      base,
+		origin:    home,
 		header:    authorization(cfg),
 		orgID:     orgHeader(cfg),
 		userAgent: UserAgent,
@@ -119,7 +123,8 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 	}
 	rt = newRetryTransport(rt, opts.Retry, opts.Notify)
 	rt = observeTransport{next: rt}
-	httpClient := &http.Client{Transport: rt}
+	// Redirects are followed within Grafana's origin only.
+	httpClient := &http.Client{Transport: rt, CheckRedirect: checkRedirect(home)}
 
 	// The generated client over our http.Client. Schemes is set explicitly:
 	// the generated default prefers https.
@@ -171,6 +176,12 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context) error) e
 	err := fn(ctx)
 	if err == nil {
 		return nil
+	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		// Not the *url.Error around it: that names the redirect's URL,
+		// path and query included.
+		return redirect
 	}
 	switch {
 	case ex.status == http.StatusUnauthorized || ex.status == http.StatusForbidden:

@@ -101,21 +101,31 @@ func (t logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// authTransport sets the credential and the organization on every request.
-// It is the only code that reads the secret's value.
+// authTransport sets the credential and the organization on every request
+// to Grafana's origin, and on no other. It is the only code that reads the
+// secret's value.
 type authTransport struct {
 	next      http.RoundTripper
+	origin    origin // GRAFANA_URL's
 	header    string // the Authorization value
 	orgID     string // X-Grafana-Org-Id, or ""
 	userAgent string
 }
 
+// credentialHeaders are the headers that only Grafana's origin gets.
+var credentialHeaders = []string{"Authorization", "X-Grafana-Org-Id", "Cookie"}
+
 func (t authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// RoundTrip must not modify the caller's request.
 	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", t.header)
-	if t.orgID != "" {
-		r.Header.Set("X-Grafana-Org-Id", t.orgID)
+	for _, h := range credentialHeaders {
+		r.Header.Del(h)
+	}
+	if originOf(r.URL) == t.origin {
+		r.Header.Set("Authorization", t.header)
+		if t.orgID != "" {
+			r.Header.Set("X-Grafana-Org-Id", t.orgID)
+		}
 	}
 	if t.userAgent != "" {
 		r.Header.Set("User-Agent", t.userAgent)

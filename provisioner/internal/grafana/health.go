@@ -2,6 +2,7 @@ package grafana
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +38,13 @@ type WaitOptions struct {
 	Waiting func(reason error)
 }
 
+// answersWrongly tells the failures of a health check that waiting does
+// not fix: a redirect to another origin.
+func answersWrongly(err error) bool {
+	var redirect *RedirectError
+	return errors.As(err, &redirect)
+}
+
 // healthCheckTimeout bounds one health check, so that a Grafana that
 // accepts connections but does not answer yet is asked again.
 const healthCheckTimeout = 10 * time.Second
@@ -58,6 +66,10 @@ func (c *Client) WaitHealthy(ctx context.Context, opts WaitOptions) (*models.Hea
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if answersWrongly(err) {
+			// Waiting does not change where Grafana redirects.
+			return nil, fmt.Errorf("grafana at %s: %w", c.baseURL, err)
 		}
 		if time.Now().Add(opts.Interval).After(deadline) {
 			return nil, fmt.Errorf("grafana at %s is not healthy after %s: %w", c.baseURL, opts.Timeout, err)
