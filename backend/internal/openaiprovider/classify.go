@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +18,13 @@ import (
 type Error struct {
 	// Type is one of openaimetrics.ErrorTypes().
 	Type string
-	// StatusCode is OpenAI's HTTP status, 0 when no response came.
+	// StatusCode is OpenAI's HTTP status, 0 when no answer came or when its
+	// status is not known (an answer whose body could not be decoded).
 	StatusCode int
 	// Code is OpenAI's error code (e.g. rate_limit_exceeded), when it sent one.
 	Code string
-	// RetryAfter is how long OpenAI asked to wait, 0 when it did not say.
+	// RetryAfter is how long OpenAI asked to wait, 0 when it did not say; at
+	// most maxRetryAfter.
 	RetryAfter time.Duration
 	// RequestID is OpenAI's x-request-id of the last attempt.
 	RequestID string
@@ -33,7 +35,9 @@ type Error struct {
 }
 
 // Error describes the failure without OpenAI's message text, which may quote
-// part of the API key ("Incorrect API key provided: sk-...").
+// part of the API key ("Incorrect API key provided: sk-..."). The provider's
+// own reasons (a refused redirect, an answer too large or undecodable) are
+// told in full: they name no more than origins, sizes and decoding errors.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "OpenAI call failed (%s) after %d attempt", e.Type, e.Attempts)
@@ -46,6 +50,9 @@ func (e *Error) Error() string {
 		if e.Code != "" {
 			fmt.Fprintf(&b, " %s", e.Code)
 		}
+		if reason := ownReason(e.Err); reason != nil {
+			fmt.Fprintf(&b, ": %v", reason)
+		}
 	case e.Err != nil:
 		fmt.Fprintf(&b, ": %v", transportCause(e.Err))
 	}
@@ -54,22 +61,69 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ownReason finds in err a reason the provider itself gave, whose text is
+// safe to show; nil if there is none.
+func ownReason(err error) error {
+	var tooLarge *ResponseTooLargeError
+	var undecodable *undecodableError
+	var readErr *bodyReadError
+	switch {
+	case errors.As(err, &tooLarge):
+		return tooLarge
+	case errors.As(err, &undecodable):
+		return undecodable
+	case errors.As(err, &readErr):
+		return fmt.Errorf("reading the answer: %w", readErr)
+	}
+	return nil
+}
+
+// undecodableError is an answer with a success status whose body could not
+// be read or decoded as a chat completion.
+type undecodableError struct{ err error }
+
+func (e *undecodableError) Error() string {
+	var readErr *bodyReadError
+	switch {
+	case errors.As(e.err, &readErr):
+		return "the answer could not be read: " + readErr.Error()
+	case errors.Is(e.err, io.EOF):
+		return "the answer is empty"
+	case errors.Is(e.err, io.ErrUnexpectedEOF):
+		return "the answer ends inside its JSON"
+	}
+	return "the answer is not a chat completion: " + e.err.Error()
+}
+
+func (e *undecodableError) Unwrap() error { return e.err }
+
 // failure is the classification of one attempt's error.
 type failure struct {
 	errorType  string
 	statusCode int
 	code       string
 	retryable  bool
+	// err, when set, is what Error.Err holds in place of the attempt's error.
+	err error
 }
 
 // classify maps an attempt's error to the contract's error types:
 // 401 and 403 are UNAUTHORIZED; 429 is RATE_LIMITED; 5xx, connection errors
-// and timeouts are PROVIDER_UNAVAILABLE; anything else, such as a 400, is
-// PROVIDER_ERROR.
-func classify(err error) failure {
+// and timeouts are PROVIDER_UNAVAILABLE; anything else, such as a 400, a
+// refused redirect or an answer too large or undecodable, is PROVIDER_ERROR.
+// answered tells whether an answer's status and headers came.
+func classify(err error, answered bool) failure {
+	var redirect *RedirectError
+	var tooLarge *ResponseTooLargeError
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
+	var readErr *bodyReadError
 	switch {
+	case errors.As(err, &redirect):
+		// Kept without net/http's wrapping, which quotes the Location.
+		return failure{errorType: m.ErrorProviderError, err: redirect}
+	case errors.As(err, &tooLarge):
+		return failure{errorType: m.ErrorProviderError, statusCode: tooLarge.StatusCode}
 	case errors.As(err, &apiErr):
 		f := classifyStatus(apiErr.HTTPStatusCode)
 		f.code = apiCode(apiErr)
@@ -84,11 +138,30 @@ func classify(err error) failure {
 		return failure{errorType: m.ErrorProviderUnavailable}
 	case errors.Is(err, context.DeadlineExceeded):
 		return failure{errorType: m.ErrorProviderUnavailable}
+	case errors.As(err, &readErr) && !successStatus(readErr.statusCode):
+		// An error answer cut short: its status decides, as it would whole.
+		return classifyStatus(readErr.statusCode)
+	case answered:
+		// A success status whose body could not be read or decoded (empty,
+		// truncated, not JSON, cut mid-body): the request reached OpenAI,
+		// which may have billed it, so it is not sent again, and the failure
+		// is OpenAI's answer, not OpenAI's absence.
+		f := failure{errorType: m.ErrorProviderError, err: &undecodableError{err: err}}
+		if errors.As(err, &readErr) {
+			f.statusCode = readErr.statusCode
+		}
+		return f
 	case isTransportError(err):
 		return failure{errorType: m.ErrorProviderUnavailable, retryable: true}
 	default:
 		return failure{errorType: m.ErrorProviderError}
 	}
+}
+
+// successStatus tells whether go-openai decodes an answer with this status
+// as a completion rather than as an error.
+func successStatus(status int) bool {
+	return status >= http.StatusOK && status < http.StatusBadRequest
 }
 
 func classifyStatus(status int) failure {
@@ -115,28 +188,4 @@ func apiCode(e *openai.APIError) string {
 	default:
 		return fmt.Sprint(c)
 	}
-}
-
-// retryAfter reads how long OpenAI asks to wait: retry-after-ms, then
-// retry-after in seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := headerValue(h, "Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := headerValue(h, "Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s > 0 {
-			return time.Duration(s * float64(time.Second))
-		}
-		return 0
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

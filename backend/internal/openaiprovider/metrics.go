@@ -110,6 +110,12 @@ var (
 		m.RateLimitRequestsResetSeconds, m.RateLimitTokensResetSeconds,
 	}
 	gaugeLimitType = [gaugeCount]int{0, 1, 0, 1, 0, 1} // index into limitOpts
+	// gaugeBound is the largest value each gauge takes: the bounds
+	// ParseRateLimits applies, which keep the int gauges' conversions exact.
+	gaugeBound = [gaugeCount]float64{
+		maxRateLimitCount, maxRateLimitCount, maxRateLimitCount, maxRateLimitCount,
+		maxRateLimitResetSeconds, maxRateLimitResetSeconds,
+	}
 )
 
 // unsetBits marks a gauge no header has set yet: a NaN no header parses to.
@@ -220,16 +226,18 @@ func (r *Recorder) initializeCounters() {
 	}
 }
 
+// addTokens counts n tokens; an implausible count (see plausibleTokens) is
+// not counted, so that a hostile answer cannot wrap the counter.
 func (r *Recorder) addTokens(ctx context.Context, idx int, n int64) {
-	if n > 0 {
+	if n > 0 && plausibleTokens(n) {
 		r.tokens.Add(ctx, n, r.tokenOpts[idx]...)
 	}
 }
 
-// store keeps a header's value for the next collection; an absent value
-// leaves the gauge as it was.
+// store keeps a header's value for the next collection; an absent value, or
+// one out of the gauge's bounds (NaN included), leaves the gauge as it was.
 func (r *Recorder) store(gauge int, v Value) {
-	if v.OK {
+	if v.OK && v.V >= 0 && v.V <= gaugeBound[gauge] {
 		r.latest[gauge].Store(math.Float64bits(v.V))
 	}
 }

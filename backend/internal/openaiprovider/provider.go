@@ -1,13 +1,10 @@
-// Package openaiprovider asks OpenAI's chat completions API for answers,
-// through github.com/sashabaranov/go-openai over HTTP, retrying what is worth
-// retrying, and records every API request into the metric contract of
-// package openaimetrics.
 package openaiprovider
 
 import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -31,7 +28,16 @@ type Config struct {
 	// 5xx and connection errors, never other 4xx.
 	MaxRetries int
 	// HTTPClient sends the requests; nil uses a client of the provider's own.
+	// The provider sends with a copy of it, which refuses redirects to
+	// another origin and bounds answers to MaxResponseBytes.
 	HTTPClient *http.Client
+	// MaxResponseBytes bounds one answer's body as read, after
+	// decompression, error bodies included; 0 or less means
+	// config.DefaultOpenAIMaxResponseBytes.
+	MaxResponseBytes int64
+	// Logger receives a debug line for every value OpenAI sent that the
+	// provider ignored or clamped; nil discards them.
+	Logger *slog.Logger
 }
 
 // Backoff bounds the wait between attempts when OpenAI does not say how long
@@ -59,6 +65,7 @@ type Provider struct {
 	sleep      func(ctx context.Context, d time.Duration) error
 	jitter     func() float64
 	now        func() time.Time
+	untrusted  *untrustedValues
 }
 
 // Option changes a Provider's defaults.
@@ -76,11 +83,11 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
 	clientCfg := openai.DefaultConfig(cfg.APIKey.Reveal())
 	clientCfg.BaseURL = cfg.BaseURL
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Transport: newTransport()}
+	maxBytes := cfg.MaxResponseBytes
+	if maxBytes <= 0 {
+		maxBytes = config.DefaultOpenAIMaxResponseBytes
 	}
-	clientCfg.HTTPClient = httpClient
+	clientCfg.HTTPClient = newHTTPClient(cfg.HTTPClient, cfg.BaseURL, maxBytes)
 	p := &Provider{
 		client:     openai.NewClientWithConfig(clientCfg),
 		model:      cfg.Model,
@@ -91,20 +98,12 @@ func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
 		sleep:      sleepContext,
 		jitter:     rand.Float64,
 		now:        time.Now,
+		untrusted:  newUntrustedValues(cfg.Logger, cfg.APIKey),
 	}
 	for _, opt := range opts {
 		opt(p)
 	}
 	return p
-}
-
-// newTransport is a transport of the provider's own, sized for many
-// concurrent calls to one host.
-func newTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 100
-	t.MaxIdleConnsPerHost = 100
-	return t
 }
 
 // Model is the model the provider asks for.
@@ -160,12 +159,11 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 		elapsed := p.now().Sub(start)
 		header := http.Header(resp.Header())
 		rec := Attempt{Duration: elapsed, RateLimits: ParseRateLimits(header)}
+		if rec.RateLimits.ignored != 0 {
+			p.untrusted.rateLimits(ctx, header, rec.RateLimits)
+		}
 		if err == nil {
-			usage := Usage{
-				InputTokens:  int64(resp.Usage.PromptTokens),
-				OutputTokens: int64(resp.Usage.CompletionTokens),
-				TotalTokens:  int64(resp.Usage.TotalTokens),
-			}
+			usage := p.untrusted.usage(ctx, resp.Usage)
 			rec.Usage = usage
 			p.recorder.Record(ctx, rec)
 			out := Response{Model: resp.Model, Usage: usage, RequestID: headerValue(header, "X-Request-Id"), Attempts: attempt}
@@ -174,13 +172,18 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 			}
 			return out, nil
 		}
-		f := classify(err)
+		// go-openai keeps the answer's header before it reads the body: a
+		// header tells that an answer came, whether or not it was read.
+		f := classify(err, header != nil)
 		rec.ErrorType = f.errorType
 		p.recorder.Record(ctx, rec)
 		callErr := &Error{
 			Type: f.errorType, StatusCode: f.statusCode, Code: f.code,
-			RetryAfter: retryAfter(header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
+			RetryAfter: p.untrusted.retryAfter(ctx, header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
 			Attempts: attempt, Err: err,
+		}
+		if f.err != nil {
+			callErr.Err = f.err
 		}
 		if !f.retryable || attempt > p.maxRetries {
 			return Response{}, callErr

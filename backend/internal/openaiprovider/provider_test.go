@@ -40,12 +40,15 @@ func (f *simFixture) newProvider(baseURL string, maxRetries int, timeout time.Du
 	return New(Config{
 		APIKey: config.Secret(testKey), BaseURL: baseURL, Model: testModel,
 		Timeout: timeout, MaxRetries: maxRetries,
-	}, f.recorder, WithSleep(func(ctx context.Context, d time.Duration) error {
-		f.mu.Lock()
-		f.waits = append(f.waits, d)
-		f.mu.Unlock()
-		return ctx.Err()
-	}))
+	}, f.recorder, WithSleep(f.recordWait))
+}
+
+// recordWait stands in for the wait between attempts: it records d.
+func (f *simFixture) recordWait(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.waits = append(f.waits, d)
+	f.mu.Unlock()
+	return ctx.Err()
 }
 
 func (f *simFixture) chat(t *testing.T) (Response, error) {

@@ -20,9 +20,10 @@ const (
 )
 
 // RateLimits holds the x-ratelimit-* headers of one response. Each value is
-// present only when its header was there, well formed and not negative: a
-// missing or malformed header leaves its gauge as it was, and a negative value
-// means unknown.
+// present only when its header was there, well formed, not negative and
+// within its bound (counts up to maxRateLimitCount, resets up to
+// maxRateLimitReset): a missing, malformed or implausible header leaves its
+// gauge as it was, and a negative value means unknown.
 //
 // go-openai's GetRateLimitHeaders turns a missing or malformed header into 0,
 // which would read as "no headroom"; hence this parser.
@@ -34,6 +35,9 @@ type RateLimits struct {
 	// ResetRequests and ResetTokens are in seconds.
 	ResetRequests Value
 	ResetTokens   Value
+
+	// ignored has bit i set when rateLimitHeaders[i] was there but ignored.
+	ignored uint8
 }
 
 // Value is an optional measurement.
@@ -42,52 +46,110 @@ type Value struct {
 	OK bool
 }
 
+// rateLimitHeader is one x-ratelimit-* header and how its value parses.
+type rateLimitHeader struct {
+	key   string
+	parse func(raw string) (Value, verdict)
+}
+
+// rateLimitHeaders lists the headers in the order of RateLimits' fields.
+var rateLimitHeaders = [...]rateLimitHeader{
+	{headerLimitRequests, parseCount},
+	{headerLimitTokens, parseCount},
+	{headerRemainingRequests, parseCount},
+	{headerRemainingTokens, parseCount},
+	{headerResetRequests, parseSeconds},
+	{headerResetTokens, parseSeconds},
+}
+
 // ParseRateLimits reads the rate-limit headers of h, which may be nil.
 func ParseRateLimits(h http.Header) RateLimits {
 	if len(h) == 0 {
 		return RateLimits{}
 	}
-	return RateLimits{
-		LimitRequests:     count(h, headerLimitRequests),
-		LimitTokens:       count(h, headerLimitTokens),
-		RemainingRequests: count(h, headerRemainingRequests),
-		RemainingTokens:   count(h, headerRemainingTokens),
-		ResetRequests:     seconds(h, headerResetRequests),
-		ResetTokens:       seconds(h, headerResetTokens),
+	var rl RateLimits
+	for i, field := range [...]*Value{
+		&rl.LimitRequests, &rl.LimitTokens, &rl.RemainingRequests,
+		&rl.RemainingTokens, &rl.ResetRequests, &rl.ResetTokens,
+	} {
+		v, verdict := rateLimitHeaders[i].parse(headerValue(h, rateLimitHeaders[i].key))
+		*field = v
+		if verdict.noted() {
+			rl.ignored |= 1 << i
+		}
 	}
+	return rl
 }
 
-// count parses a non-negative whole number.
-func count(h http.Header, key string) Value {
-	raw := headerValue(h, key)
+// parseCount parses a whole number in [0, maxRateLimitCount].
+func parseCount(raw string) (Value, verdict) {
 	if raw == "" {
-		return Value{}
+		return Value{}, verdictAbsent
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || n < 0 {
-		return Value{}
+	switch {
+	case isRangeError(err):
+		if strings.HasPrefix(raw, "-") {
+			return Value{}, verdictNegative
+		}
+		return Value{}, verdictTooLarge
+	case err != nil:
+		return Value{}, verdictMalformed
+	case n < 0:
+		return Value{}, verdictNegative
+	case n > maxRateLimitCount:
+		return Value{}, verdictTooLarge
 	}
-	return Value{V: float64(n), OK: true}
+	return Value{V: float64(n), OK: true}, verdictKept
 }
 
-// seconds parses a reset time as OpenAI sends it: a Go-style duration such as
-// "1s", "6m0s" or "20ms". A bare number is taken as seconds.
-func seconds(h http.Header, key string) Value {
-	raw := headerValue(h, key)
+// parseSeconds parses a reset time as OpenAI sends it, a Go-style duration
+// such as "1s", "6m0s" or "20ms", or a bare number of seconds, in
+// [0, maxRateLimitReset].
+func parseSeconds(raw string) (Value, verdict) {
 	if raw == "" {
-		return Value{}
+		return Value{}, verdictAbsent
 	}
 	if d, err := time.ParseDuration(raw); err == nil {
-		if d < 0 {
-			return Value{}
+		switch {
+		case d < 0:
+			return Value{}, verdictNegative
+		case d > maxRateLimitReset:
+			return Value{}, verdictTooLarge
 		}
-		return Value{V: d.Seconds(), OK: true}
+		return Value{V: d.Seconds(), OK: true}, verdictKept
 	}
+	f, v := parseFloat(raw)
+	switch {
+	case v != verdictKept:
+		return Value{}, v
+	case f > maxRateLimitResetSeconds:
+		return Value{}, verdictTooLarge
+	}
+	return Value{V: f, OK: true}, verdictKept
+}
+
+// parseFloat parses a finite, non-negative number. A number too large for a
+// float64 is verdictTooLarge; Inf and NaN written out are malformed.
+func parseFloat(raw string) (float64, verdict) {
 	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return Value{}
+	switch {
+	case isRangeError(err) && f > 0:
+		return 0, verdictTooLarge
+	case isRangeError(err) && f < 0:
+		return 0, verdictNegative
+	case err != nil, math.IsNaN(f), math.IsInf(f, 0):
+		return 0, verdictMalformed
+	case f < 0:
+		return 0, verdictNegative
 	}
-	return Value{V: f, OK: true}
+	return f, verdictKept
+}
+
+// isRangeError tells whether err is strconv's out-of-range error.
+func isRangeError(err error) bool {
+	numErr, ok := err.(*strconv.NumError)
+	return ok && numErr.Err == strconv.ErrRange
 }
 
 // headerValue reads a header by its canonical key without allocating.

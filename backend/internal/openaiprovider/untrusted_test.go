@@ -1,0 +1,320 @@
+package openaiprovider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/scanium/openai-monitoring/backend/config"
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+)
+
+// debugLog is a JSON logger at debug level whose lines a test reads back.
+type debugLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (d *debugLog) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.buf.Write(p)
+}
+
+func (d *debugLog) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(d, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (d *debugLog) text() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.buf.String()
+}
+
+// lines returns the log lines, decoded.
+func (d *debugLog) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range strings.Lines(d.text()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// answerWith serves a chat completion with this usage and these headers.
+func answerWith(t *testing.T, status int, body string, kv ...string) *handlerServer {
+	t.Helper()
+	return newHandlerServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(kv); i += 2 {
+			w.Header().Set(kv[i], kv[i+1])
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = fmt.Fprint(w, body)
+	})
+}
+
+func TestParseRateLimitsBounds(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		raw    string
+		want   Value
+	}{
+		{"x-ratelimit-limit-requests", "9223372036854775807", Value{}},
+		{"x-ratelimit-limit-requests", "99999999999999999999", Value{}},
+		{"x-ratelimit-limit-requests", "-99999999999999999999", Value{}},
+		{"x-ratelimit-limit-requests", "1000000000000", Value{1e12, true}},
+		{"x-ratelimit-limit-requests", "1000000000001", Value{}},
+		{"x-ratelimit-reset-requests", "1e308", Value{}},
+		{"x-ratelimit-reset-requests", "1e400", Value{}},
+		{"x-ratelimit-reset-requests", "Inf", Value{}},
+		{"x-ratelimit-reset-requests", "-Inf", Value{}},
+		{"x-ratelimit-reset-requests", "72h", Value{259200, true}},
+		{"x-ratelimit-reset-requests", "72h0m1s", Value{}},
+		{"x-ratelimit-reset-requests", "259200", Value{259200, true}},
+		{"x-ratelimit-reset-requests", "259201", Value{}},
+		{"x-ratelimit-reset-requests", "2562047h47m16.854775807s", Value{}},
+		{"x-ratelimit-reset-requests", "9999999999999h", Value{}},
+	} {
+		rl := ParseRateLimits(header(tc.header, tc.raw))
+		got := rl.LimitRequests
+		if tc.header == "x-ratelimit-reset-requests" {
+			got = rl.ResetRequests
+		}
+		if got != tc.want || (rl.ignored != 0) == tc.want.OK {
+			t.Errorf("%s: %q → %+v (ignored %b), want %+v", tc.header, tc.raw, got, rl.ignored, tc.want)
+		}
+	}
+}
+
+// TestParseRateLimitsAllocations: sane headers parse without allocating.
+func TestParseRateLimitsAllocations(t *testing.T) {
+	h := fullRateLimitHeader()
+	if n := testing.AllocsPerRun(1000, func() { _ = ParseRateLimits(h) }); n != 0 {
+		t.Errorf("ParseRateLimits allocates %.1f times per call, want 0", n)
+	}
+	u := newUntrustedValues(nil, config.Secret(testKey))
+	ra := header("retry-after-ms", "1500", "retry-after", "2")
+	if n := testing.AllocsPerRun(1000, func() { _ = u.retryAfter(context.Background(), ra, time.Time{}) }); n != 0 {
+		t.Errorf("retryAfter allocates %.1f times per call, want 0", n)
+	}
+	usage := completionUsage(120, 30, 150)
+	if n := testing.AllocsPerRun(1000, func() { _ = u.usage(context.Background(), usage) }); n != 0 {
+		t.Errorf("usage allocates %.1f times per call, want 0", n)
+	}
+}
+
+func completionUsage(prompt, completion, total int) openai.Usage {
+	return openai.Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: total}
+}
+
+// TestChatHugeRateLimit: x-ratelimit-limit-requests at MaxInt64 used to be
+// exported as -9.22e18 (float64 and back to int64). It is ignored: the gauge
+// keeps the last plausible value.
+func TestChatHugeRateLimit(t *testing.T) {
+	limit := "10000"
+	s := newHandlerServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("x-ratelimit-limit-requests", limit)
+		w.Header().Set("x-ratelimit-remaining-tokens", limit)
+		writeCompletion(w)
+	})
+	f := newFixtureAt(t, s.URL+"/v1", Config{})
+	for _, l := range []string{"10000", strconv.FormatInt(math.MaxInt64, 10)} {
+		limit = l
+		if _, err := f.chat(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.collect()
+	for _, g := range []struct{ name, limitType string }{
+		{m.RateLimitRequestsLimit, m.LimitRequests}, {m.RateLimitTokensRemaining, m.LimitTokens},
+	} {
+		if v, ok := gaugeValue(t, got, g.name, map[string]string{m.LabelModel: testModel, m.LabelLimitType: g.limitType}); !ok || v != 10000 {
+			t.Errorf("%s = %v (set %v), want 10000: the value out of bounds is ignored", g.name, v, ok)
+		}
+	}
+}
+
+// TestChatImplausibleUsage: a usage of MaxInt64 used to wrap
+// openai_tokens_total. Counts out of [0, maxUsageTokens] are ignored: not
+// counted, reported as 0, and logged.
+func TestChatImplausibleUsage(t *testing.T) {
+	s := answerWith(t, http.StatusOK, completionJSON(math.MaxInt64, 30, -3))
+	var log debugLog
+	f := newFixtureAt(t, s.URL+"/v1", Config{Logger: log.logger()})
+	for range 2 {
+		resp, err := f.chat(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Usage != (Usage{OutputTokens: 30}) {
+			t.Errorf("usage %+v, want only the 30 output tokens", resp.Usage)
+		}
+	}
+	got := f.collect()
+	for tokenType, want := range map[string]int64{m.TokenInput: 0, m.TokenOutput: 60, m.TokenTotal: 0} {
+		if v, _ := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); v != want {
+			t.Errorf("tokens{%s} = %d, want %d", tokenType, v, want)
+		}
+	}
+	lines := log.lines(t)
+	want := []struct{ field, value string }{
+		{"usage.prompt_tokens", "9223372036854775807"}, {"usage.total_tokens", "-3"},
+		{"usage.prompt_tokens", "9223372036854775807"}, {"usage.total_tokens", "-3"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d log lines, want %d:\n%s", len(lines), len(want), log.text())
+	}
+	for i, w := range want {
+		l := lines[i]
+		if l["level"] != "DEBUG" || l["field"] != w.field || l["value"] != w.value || l["ignored_values"] != float64(i+1) {
+			t.Errorf("log line %d = %v, want field %s value %s count %d at debug", i, l, w.field, w.value, i+1)
+		}
+	}
+}
+
+func TestRetryAfterBounds(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	httpDate := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
+	for _, tc := range []struct {
+		h    []string
+		want time.Duration
+	}{
+		{[]string{"retry-after", "1e308"}, maxRetryAfter},
+		{[]string{"retry-after", "1e400"}, maxRetryAfter},
+		{[]string{"retry-after", "Inf"}, 0},
+		{[]string{"retry-after", "+Inf"}, 0},
+		{[]string{"retry-after", "NaN"}, 0},
+		{[]string{"retry-after", "-1e308"}, 0},
+		{[]string{"retry-after", "3600"}, maxRetryAfter},
+		{[]string{"retry-after", "3599.5"}, 3599500 * time.Millisecond},
+		{[]string{"retry-after", "9223372036.854775807"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "1E20"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "9223372036854775807"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "NaN", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "Inf", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "-5", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "250"}, 250 * time.Millisecond},
+		{[]string{"retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"}, maxRetryAfter},
+		{[]string{"retry-after", httpDate(2 * time.Hour)}, maxRetryAfter},
+		{[]string{"retry-after", httpDate(-time.Hour)}, 0},
+		{[]string{"retry-after", "Mon, 01 Jan 0001 00:00:00 GMT"}, 0},
+	} {
+		if got := retryAfter(header(tc.h...), now); got != tc.want {
+			t.Errorf("%v → %v, want %v", tc.h, got, tc.want)
+		}
+	}
+}
+
+// TestChatAbsurdRetryAfter: a 429 asking for an absurd wait used to be
+// retried at once (the float-to-Duration conversion overflowed) and passed
+// on unchanged. The wait is clamped to maxRetryAfter, which is too long to
+// wait within a call: one attempt, and the error reports the clamped wait.
+func TestChatAbsurdRetryAfter(t *testing.T) {
+	for _, h := range [][]string{
+		{"Retry-After", "1e308"},
+		{"Retry-After-Ms", "1E20"},
+		{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"},
+	} {
+		t.Run(h[0]+"="+h[1], func(t *testing.T) {
+			s := answerWith(t, http.StatusTooManyRequests,
+				`{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`, h...)
+			var log debugLog
+			f := newFixtureAt(t, s.URL+"/v1", Config{MaxRetries: 2, Logger: log.logger()})
+			_, err := f.chat(t)
+			var perr *Error
+			if !errors.As(err, &perr) || perr.Type != m.ErrorRateLimited || perr.Attempts != 1 || s.hits.Load() != 1 {
+				t.Fatalf("got %v after %d requests, want one RATE_LIMITED attempt", err, s.hits.Load())
+			}
+			if perr.RetryAfter != maxRetryAfter || len(f.waits) != 0 {
+				t.Errorf("retry-after %v, waits %v: want %v reported and no wait", perr.RetryAfter, f.waits, maxRetryAfter)
+			}
+			if !strings.Contains(log.text(), `"field":"`+strings.ToLower(h[0])+`"`) || !strings.Contains(log.text(), "clamped") {
+				t.Errorf("log %q does not tell the clamped header", log.text())
+			}
+		})
+	}
+}
+
+// TestIgnoredValuesLog: one debug line per ignored or clamped value, with
+// the header's name, the value cut to about 32 characters, and a running
+// count; a value that echoes the key is withheld; sane values log nothing.
+func TestIgnoredValuesLog(t *testing.T) {
+	long := strings.Repeat("9", 40)
+	s := answerWith(t, http.StatusTooManyRequests, `{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}`,
+		"x-ratelimit-limit-requests", long,
+		"x-ratelimit-limit-tokens", "Bearer "+testKey,
+		"x-ratelimit-remaining-requests", "-1",
+		"x-ratelimit-remaining-tokens", "1500000",
+		"x-ratelimit-reset-requests", "soon",
+		"x-ratelimit-reset-tokens", "1s",
+		"retry-after", "1e308",
+	)
+	var log debugLog
+	f := newFixtureAt(t, s.URL+"/v1", Config{Logger: log.logger()})
+	if _, err := f.chat(t); err == nil {
+		t.Fatal("want the 429")
+	}
+	want := []struct{ field, value, reason string }{
+		{"x-ratelimit-limit-requests", strings.Repeat("9", 32) + "…", "too large"},
+		{"x-ratelimit-limit-tokens", "(withheld: resembles the API key)", "malformed"},
+		{"x-ratelimit-remaining-requests", "-1", "negative"},
+		{"x-ratelimit-reset-requests", "soon", "malformed"},
+		{"retry-after", "1e308", "too large, clamped to 1h0m0s"},
+	}
+	lines := log.lines(t)
+	if len(lines) != len(want) {
+		t.Fatalf("%d log lines, want %d:\n%s", len(lines), len(want), log.text())
+	}
+	for i, w := range want {
+		l := lines[i]
+		if l["level"] != "DEBUG" || l["field"] != w.field || l["value"] != w.value || l["reason"] != w.reason || l["ignored_values"] != float64(i+1) {
+			t.Errorf("log line %d = %v, want field %s value %q reason %q count %d", i, l, w.field, w.value, w.reason, i+1)
+		}
+	}
+	if strings.Contains(log.text(), testKey[:8]) || strings.Contains(log.text(), "slow down") {
+		t.Errorf("log shows the key or OpenAI's message:\n%s", log.text())
+	}
+
+	var quiet debugLog
+	sane := newHandlerServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		for k, v := range fullRateLimitHeader() {
+			w.Header()[k] = v
+		}
+		writeCompletion(w)
+	})
+	if _, err := newFixtureAt(t, sane.URL+"/v1", Config{Logger: quiet.logger()}).chat(t); err != nil || quiet.text() != "" {
+		t.Errorf("sane answer: error %v, log %q; want neither", err, quiet.text())
+	}
+}
+
+func TestLoggedValueShown(t *testing.T) {
+	u := newUntrustedValues(nil, config.Secret(testKey))
+	for _, tc := range []struct{ raw, want string }{
+		{"42", "42"},
+		{strings.Repeat("a", 32), strings.Repeat("a", 32)},
+		{strings.Repeat("a", 33), strings.Repeat("a", 32) + "…"},
+		{strings.Repeat("é", 20), strings.Repeat("é", 16) + "…"},
+		{"x" + testKey[4:11], "(withheld: resembles the API key)"},
+	} {
+		if got := u.shown(tc.raw); got != tc.want {
+			t.Errorf("shown(%q) = %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}
