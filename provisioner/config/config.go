@@ -180,22 +180,49 @@ func (c Config) String() string {
 // GoString makes %#v print the redacted description too.
 func (c Config) GoString() string { return "config.Config{" + c.String() + "}" }
 
-// httpURL validates an absolute http(s) URL without credentials and
-// returns it without a trailing slash; an empty value gives def.
+// httpURL validates an absolute http(s) URL without credentials, query or
+// fragment and returns it without a trailing slash; an empty value gives
+// def. A message never echoes a value that may hold a secret: a URL with
+// credentials or a query is shown as scheme://host/path only.
 func httpURL(name, raw, def string) (string, error) {
 	if raw == "" {
 		return def, nil
 	}
 	u, err := url.Parse(raw)
-	if (err == nil && u.User != nil) || (err != nil && strings.Contains(raw, "@")) {
-		// Never echo a URL that may hold a password.
-		if name == EnvGrafanaURL {
-			return "", fmt.Errorf("%s must not contain credentials: use %s, or %s and %s", name, EnvGrafanaToken, EnvGrafanaUser, EnvGrafanaPassword)
+	if err != nil || u.Opaque != "" {
+		if strings.ContainsAny(raw, "@?#") {
+			return "", fmt.Errorf("%s: must be an absolute http or https URL, e.g. %s (the value is not shown: it may hold a secret)", name, def)
 		}
-		return "", fmt.Errorf("%s must not contain credentials", name)
+		return "", fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def)
 	}
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	var remove []string
+	if u.User != nil {
+		remove = append(remove, "the credentials (user:password@)")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		remove = append(remove, "the query (?…)")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		remove = append(remove, "the fragment (#…)")
+	}
+	if len(remove) > 0 {
+		shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
+		msg := fmt.Sprintf("%s %s: remove %s from the URL", name, shown, joinAnd(remove))
+		if name == EnvGrafanaURL {
+			msg += fmt.Sprintf(": put the credential in %s, or %s and %s, and the organization in %s", EnvGrafanaToken, EnvGrafanaUser, EnvGrafanaPassword, EnvGrafanaOrgID)
+		}
+		return "", errors.New(msg)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def)
 	}
 	return strings.TrimRight(raw, "/"), nil
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -144,17 +144,42 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "grafana url with query",
 			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "http://grafana?orgId=1"},
-			want: `GRAFANA_URL "http://grafana?orgId=1": must be an absolute http or https URL, e.g. http://localhost:3000`,
+			want: "GRAFANA_URL http://grafana: remove the query (?…) from the URL: put the credential in GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD, and the organization in GRAFANA_ORG_ID",
+		},
+		{
+			name: "grafana url with a token in the query",
+			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "https://grafana.example.com/sub/?token=" + testToken + "&x=hunter2"},
+			want: "GRAFANA_URL https://grafana.example.com/sub/: remove the query (?…) from the URL: put the credential in GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD, and the organization in GRAFANA_ORG_ID",
 		},
 		{
 			name: "grafana url with credentials",
 			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "http://admin:hunter2@grafana:3000"},
-			want: "GRAFANA_URL must not contain credentials: use GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD",
+			want: "GRAFANA_URL http://grafana:3000: remove the credentials (user:password@) from the URL: put the credential in GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD, and the organization in GRAFANA_ORG_ID",
+		},
+		{
+			name: "grafana url with credentials, query and fragment",
+			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "http://admin:hunter2@grafana:3000/g?api_key=hunter2#hunter2"},
+			want: "GRAFANA_URL http://grafana:3000/g: remove the credentials (user:password@), the query (?…) and the fragment (#…) from the URL: put the credential in GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD, and the organization in GRAFANA_ORG_ID",
+		},
+		{
+			name: "grafana url unparsable with credentials",
+			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "http://admin:hunter2@grafana:port"},
+			want: "GRAFANA_URL: must be an absolute http or https URL, e.g. http://localhost:3000 (the value is not shown: it may hold a secret)",
+		},
+		{
+			name: "grafana url opaque with credentials",
+			env:  map[string]string{EnvGrafanaToken: testToken, EnvGrafanaURL: "grafana:hunter2@host"},
+			want: "GRAFANA_URL: must be an absolute http or https URL, e.g. http://localhost:3000 (the value is not shown: it may hold a secret)",
 		},
 		{
 			name: "mimir url with credentials",
 			env:  map[string]string{EnvGrafanaToken: testToken, EnvMimirURL: "http://u:hunter2@mimir:9009"},
-			want: "MIMIR_URL must not contain credentials",
+			want: "MIMIR_URL http://mimir:9009: remove the credentials (user:password@) from the URL",
+		},
+		{
+			name: "tempo url with a query",
+			env:  map[string]string{EnvGrafanaToken: testToken, EnvTempoURL: "http://tempo:3200/?secret=hunter2"},
+			want: "TEMPO_URL http://tempo:3200/: remove the query (?…) from the URL",
 		},
 		{
 			name: "loki url relative",

@@ -180,13 +180,29 @@ func (a *App) planOrApply(ctx context.Context, cmd string, args []string) int {
 	if !ok {
 		return code
 	}
-	applying := cmd == "apply" && !o.dryRun
-
 	cfg, err := config.Load(a.Getenv)
 	if err != nil {
 		a.errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 		return ExitError
 	}
+	// From here on everything printed goes through the redaction of the
+	// configuration's secrets: the client redacts what it reports, and
+	// this is the last line of defence for the rest (a secret stored in
+	// Grafana that a plan's changes would show, say).
+	red := cfg.Redactor()
+	stdout, stderr := red.Writer(a.Stdout), red.Writer(a.Stderr)
+	defer func() {
+		_ = stdout.Flush()
+		_ = stderr.Flush()
+	}()
+	redacted := *a
+	redacted.Stdout, redacted.Stderr = stdout, stderr
+	return redacted.provision(ctx, cmd, o, cfg)
+}
+
+// provision runs plan or apply with a loaded configuration.
+func (a *App) provision(ctx context.Context, cmd string, o options, cfg config.Config) int {
+	applying := cmd == "apply" && !o.dryRun
 	// Every artifact is checked before Grafana is even asked.
 	b, err := a.load(o.dir)
 	if err != nil {

@@ -64,6 +64,7 @@ const UserAgent = "scanium-provisioner"
 type Client struct {
 	baseURL      string
 	credential   string
+	redact       *config.Redactor
 	callTimeout  time.Duration
 	allowUIEdits bool
 	http         *http.Client
@@ -95,6 +96,11 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 	if opts.MaxConnsPerHost == 0 {
 		opts.MaxConnsPerHost = 16
 	}
+	// Retry notices and -v lines may carry a transport error's text (a
+	// URL, a server's words): they go through the redaction too.
+	red := cfg.Redactor()
+	opts.Notify = redactLines(red, opts.Notify)
+	opts.Debug = redactLines(red, opts.Debug)
 
 	// A transport of our own: http.DefaultTransport is never used, read or
 	// written.
@@ -122,7 +128,7 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 		rt = logTransport{next: rt, log: opts.Debug, now: time.Now}
 	}
 	rt = newRetryTransport(rt, opts.Retry, opts.Notify)
-	rt = observeTransport{next: rt}
+	rt = observeTransport{next: rt, redact: red}
 	// Redirects are followed within Grafana's origin only.
 	httpClient := &http.Client{Transport: rt, CheckRedirect: checkRedirect(home)}
 
@@ -135,6 +141,7 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 	return &Client{
 		baseURL:      cfg.GrafanaURL,
 		credential:   cfg.Credential(),
+		redact:       red,
 		callTimeout:  opts.CallTimeout,
 		allowUIEdits: opts.AllowUIEdits,
 		http:         httpClient,
@@ -153,6 +160,15 @@ func (c *Client) URL() string { return c.baseURL }
 // Close releases idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
+// redactLines returns a line sink that redacts what it passes on to fn
+// (nil for nil).
+func redactLines(red *config.Redactor, fn func(string)) func(string) {
+	if fn == nil {
+		return nil
+	}
+	return func(s string) { fn(red.Redact(s)) }
+}
+
 func authorization(cfg config.Config) string {
 	if cfg.Token.IsSet() {
 		return "Bearer " + cfg.Token.Reveal()
@@ -168,8 +184,12 @@ func orgHeader(cfg config.Config) string {
 }
 
 // call runs one generated-client call and turns its failure into an error
-// that says what Grafana answered.
+// that says what Grafana answered, redacted.
 func (c *Client) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	return redactError(c.redact, c.callOnce(ctx, fn))
+}
+
+func (c *Client) callOnce(ctx context.Context, fn func(ctx context.Context) error) error {
 	ex := &exchange{}
 	ctx, cancel := context.WithTimeout(withExchange(ctx, ex), c.callTimeout)
 	defer cancel()

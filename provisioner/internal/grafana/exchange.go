@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/provisioner/config"
 )
 
 // exchange records the last request and response of one API call, so that
@@ -35,15 +36,18 @@ func exchangeFrom(ctx context.Context) *exchange {
 const maxErrorBody = 64 << 10
 
 // observeTransport is the outermost transport: it fills the call's exchange
-// with the final status and, for an error status, Grafana's message.
+// with the final status and, for an error status, Grafana's message,
+// redacted and capped.
 type observeTransport struct {
-	next http.RoundTripper
+	next   http.RoundTripper
+	redact *config.Redactor
 }
 
 func (t observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchangeFrom(req.Context())
 	if ex != nil {
-		ex.method, ex.path = req.Method, req.URL.Path
+		// A redirect makes a new round trip: it starts afresh.
+		ex.method, ex.path, ex.status, ex.message = req.Method, req.URL.Path, 0, ""
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || ex == nil {
@@ -55,14 +59,14 @@ func (t observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		if readErr == nil {
-			ex.message = errorMessage(body)
+			ex.message = serverText(t.redact, errorMessage(body), maxMessageLen)
 		}
 	}
 	return resp, nil
 }
 
-// errorMessage extracts Grafana's {"message": ...} or the start of a
-// non-JSON body.
+// errorMessage extracts Grafana's {"message": ...} or the text of a
+// non-JSON body, as it came: serverText makes it printable.
 func errorMessage(body []byte) string {
 	var payload struct {
 		Message string `json:"message"`
@@ -74,11 +78,7 @@ func errorMessage(body []byte) string {
 		}
 		return payload.Error
 	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return string(body)
 }
 
 // logTransport reports every attempt on one line: method, path, status and

@@ -21,10 +21,18 @@ func (c *Client) Health(ctx context.Context) (*models.HealthResponse, error) {
 		}
 		return err
 	})
-	if err == nil && out.Database != "ok" {
-		return out, fmt.Errorf("database is %q", out.Database)
+	if err != nil {
+		return out, err
 	}
-	return out, err
+	if out == nil {
+		return nil, errors.New("GET /api/health: an empty answer")
+	}
+	// What Grafana reports is printed: it is redacted and capped.
+	out.Version = serverText(c.redact, out.Version, maxVersionLen)
+	if out.Database != "ok" {
+		return out, fmt.Errorf("database is %q", serverText(c.redact, out.Database, maxVersionLen))
+	}
+	return out, nil
 }
 
 // WaitOptions say how long WaitHealthy waits.

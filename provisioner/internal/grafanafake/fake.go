@@ -187,7 +187,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, h
 	fault := s.takeFault(r)
 	s.mu.Unlock()
 	if fault != nil {
-		fault.apply(w)
+		fault.apply(w, r)
 		return
 	}
 

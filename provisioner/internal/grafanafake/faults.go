@@ -21,6 +21,12 @@ type Fault struct {
 	Status int
 	// RetryAfter is sent as the Retry-After header when set.
 	RetryAfter string
+	// Message, when set, makes the answer's message from the request, as a
+	// hostile or broken server may (echoing its headers, say); it goes in
+	// Grafana's {"message": ...} unless PlainText.
+	Message func(r *http.Request) string
+	// PlainText sends Message as a text/plain body instead of JSON.
+	PlainText bool
 }
 
 // Inject queues a fault; faults apply in the order injected.
@@ -60,7 +66,7 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
-func (f *Fault) apply(w http.ResponseWriter) {
+func (f *Fault) apply(w http.ResponseWriter, r *http.Request) {
 	if f.Drop {
 		hj, ok := w.(http.Hijacker)
 		if ok {
@@ -74,5 +80,15 @@ func (f *Fault) apply(w http.ResponseWriter) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
-	writeError(w, f.Status, http.StatusText(f.Status))
+	msg := http.StatusText(f.Status)
+	if f.Message != nil {
+		msg = f.Message(r)
+	}
+	if f.PlainText {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.Status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	writeError(w, f.Status, msg)
 }
