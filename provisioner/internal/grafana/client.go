@@ -13,8 +13,11 @@
 //     refused with a *RedirectError;
 //   - is retried on connection errors, 429 and 5xx, with exponential
 //     backoff and jitter, honouring Retry-After, never past the context;
-//   - fails with an *APIError that holds Grafana's message, or an
-//     *AuthError (401, 403) that names the credential to check.
+//   - reads at most Options.MaxResponseBytes of an answer, decompressed
+//     (else a *TooLargeError);
+//   - fails with an *APIError that holds Grafana's message, redacted and
+//     capped, or an *AuthError (401, 403) that names the credential to
+//     check.
 package grafana
 
 import (
@@ -55,6 +58,9 @@ type Options struct {
 	Debug func(string)
 	// MaxConnsPerHost bounds the connections kept to Grafana (default 16).
 	MaxConnsPerHost int
+	// MaxResponseBytes bounds one answer as read, decompressed (default
+	// DefaultMaxResponseBytes).
+	MaxResponseBytes int64
 }
 
 // UserAgent identifies the provisioner's requests.
@@ -96,6 +102,9 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 	if opts.MaxConnsPerHost == 0 {
 		opts.MaxConnsPerHost = 16
 	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = DefaultMaxResponseBytes
+	}
 	// Retry notices and -v lines may carry a transport error's text (a
 	// URL, a server's words): they go through the redaction too.
 	red := cfg.Redactor()
@@ -118,7 +127,7 @@ func New(cfg config.Config, opts Options) (*Client, error) {
 	}
 	home := originOf(u)
 	var rt http.RoundTripper = authTransport{
-		next:      base,
+		next:      limitTransport{next: base, limit: opts.MaxResponseBytes},
 		origin:    home,
 		header:    authorization(cfg),
 		orgID:     orgHeader(cfg),
@@ -202,6 +211,10 @@ func (c *Client) callOnce(ctx context.Context, fn func(ctx context.Context) erro
 		// Not the *url.Error around it: that names the redirect's URL,
 		// path and query included.
 		return redirect
+	}
+	if ex.tooLarge != nil {
+		// Whatever the generated client made of the failed read.
+		return ex.tooLarge
 	}
 	switch {
 	case ex.status == http.StatusUnauthorized || ex.status == http.StatusForbidden:

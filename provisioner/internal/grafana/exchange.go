@@ -19,6 +19,8 @@ type exchange struct {
 	method, path string
 	status       int
 	message      string
+	// tooLarge is set when an answer passed the size limit.
+	tooLarge *TooLargeError
 }
 
 type exchangeKey struct{}

@@ -47,10 +47,11 @@ type WaitOptions struct {
 }
 
 // answersWrongly tells the failures of a health check that waiting does
-// not fix: a redirect to another origin.
+// not fix: a redirect to another origin, an answer over the size limit.
 func answersWrongly(err error) bool {
 	var redirect *RedirectError
-	return errors.As(err, &redirect)
+	var tooLarge *TooLargeError
+	return errors.As(err, &redirect) || errors.As(err, &tooLarge)
 }
 
 // healthCheckTimeout bounds one health check, so that a Grafana that
@@ -76,7 +77,7 @@ func (c *Client) WaitHealthy(ctx context.Context, opts WaitOptions) (*models.Hea
 			return nil, ctx.Err()
 		}
 		if answersWrongly(err) {
-			// Waiting does not change where Grafana redirects.
+			// Waiting does not change where Grafana redirects, or what it answers.
 			return nil, fmt.Errorf("grafana at %s: %w", c.baseURL, err)
 		}
 		if time.Now().Add(opts.Interval).After(deadline) {
