@@ -70,7 +70,9 @@ func (b *Bundle) Empty() bool { return len(b.Dashboards) == 0 && len(b.RuleGroup
 
 // Load reads every artifact under dir and checks each file on its own. The
 // dashboards directory must exist (it tells a wrong -dir from an empty
-// bundle); alerting is optional. Problems come back as *Error.
+// bundle); alerting is optional. Each artifact must be a regular file (or
+// a symlink to one) of at most MaxArtifactBytes. Problems come back as
+// *Error.
 func Load(dir string) (*Bundle, error) {
 	info, err := os.Stat(filepath.Join(dir, DashboardsDir))
 	if err != nil || !info.IsDir() {
@@ -86,7 +88,8 @@ func Load(dir string) (*Bundle, error) {
 	for _, f := range files {
 		raw, err := readArtifact(dir, f)
 		if err != nil {
-			return nil, err
+			problems{&list, f}.add("", "%v", err)
+			continue
 		}
 		if d, ok := loadDashboard(f, raw, problems{&list, f}); ok {
 			b.Dashboards = append(b.Dashboards, d)
@@ -98,11 +101,12 @@ func Load(dir string) (*Bundle, error) {
 		return nil, err
 	}
 	for _, f := range files {
+		p := problems{&list, f}
 		raw, err := readArtifact(dir, f)
 		if err != nil {
-			return nil, err
+			p.add("", "%v", err)
+			continue
 		}
-		p := problems{&list, f}
 		switch path.Base(f) {
 		case ContactPointsFile:
 			b.ContactPointsFile = f
@@ -123,14 +127,6 @@ func Load(dir string) (*Bundle, error) {
 		return nil, &Error{Problems: list}
 	}
 	return b, nil
-}
-
-func readArtifact(dir, file string) ([]byte, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
-	if err != nil {
-		return nil, fmt.Errorf("read artifact: %w", err)
-	}
-	return raw, nil
 }
 
 // jsonFiles lists the *.json files directly under dir/sub, as slash paths
