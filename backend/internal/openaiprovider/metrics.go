@@ -226,10 +226,10 @@ func (r *Recorder) initializeCounters() {
 	}
 }
 
-// addTokens counts n tokens; an implausible count (see plausibleTokens) is
+// addTokens counts n tokens; an implausible count (over maxUsageTokens) is
 // not counted, so that a hostile answer cannot wrap the counter.
 func (r *Recorder) addTokens(ctx context.Context, idx int, n int64) {
-	if n > 0 && plausibleTokens(n) {
+	if n > 0 && n <= maxUsageTokens {
 		r.tokens.Add(ctx, n, r.tokenOpts[idx]...)
 	}
 }
