@@ -5,13 +5,25 @@ import (
 	"sort"
 )
 
-// Validate checks that the artifacts of a loaded bundle agree with each
-// other: rule uids unique across groups, one file per group, rule titles
-// unique in their folder, dashboard links of rules that resolve, and
-// receivers that exist among the generated contact points. Problems come
-// back as *Error.
+// Validate checks the PromQL of the artifacts and that they agree with
+// each other. Every PromQL expression is parsed with the Prometheus
+// parser, Grafana's macros and variables replaced first: the targets of
+// every panel on a Prometheus datasource (in rows too), the queries of
+// Prometheus variables, and the queries of alert rules but expressions
+// (and Loki or Tempo queries). Then: rule uids unique across groups, one
+// file per group, rule titles unique in their folder, dashboard links of
+// rules that resolve, and receivers that exist among the generated
+// contact points. Problems come back as *Error.
 func Validate(b *Bundle) error {
 	var list []Problem
+
+	promql := newPromQLChecker()
+	for _, d := range b.Dashboards {
+		promql.checkDashboardPromQL(d, problems{&list, d.File})
+	}
+	for _, g := range b.RuleGroups {
+		promql.checkRulePromQL(g, problems{&list, g.File})
+	}
 
 	dashboards := map[string]Dashboard{}
 	for _, d := range b.Dashboards {
