@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -303,14 +304,31 @@ func TestParseRateLimits(t *testing.T) {
 		{"x-ratelimit-reset-requests", "2.5", Value{2.5, true}},
 		{"x-ratelimit-reset-requests", "NaN", Value{}},
 		{"x-ratelimit-reset-requests", "-1s", Value{}},
+		// Out of bounds: counts above 1e12, resets above 72 h.
+		{"x-ratelimit-remaining-requests", "9223372036854775807", Value{}},
+		{"x-ratelimit-remaining-requests", "99999999999999999999", Value{}},
+		{"x-ratelimit-remaining-requests", "-99999999999999999999", Value{}},
+		{"x-ratelimit-remaining-requests", "1000000000000", Value{1e12, true}},
+		{"x-ratelimit-remaining-requests", "1000000000001", Value{}},
+		{"x-ratelimit-reset-requests", "1e308", Value{}},
+		{"x-ratelimit-reset-requests", "1e400", Value{}},
+		{"x-ratelimit-reset-requests", "Inf", Value{}},
+		{"x-ratelimit-reset-requests", "-Inf", Value{}},
+		{"x-ratelimit-reset-requests", "72h", Value{259200, true}},
+		{"x-ratelimit-reset-requests", "72h0m1s", Value{}},
+		{"x-ratelimit-reset-requests", "259200", Value{259200, true}},
+		{"x-ratelimit-reset-requests", "259201", Value{}},
+		{"x-ratelimit-reset-requests", "2562047h47m16.854775807s", Value{}},
+		{"x-ratelimit-reset-requests", "9999999999999h", Value{}},
 	} {
 		rl := ParseRateLimits(header(tc.header, tc.raw))
 		got := rl.RemainingRequests
 		if tc.header == "x-ratelimit-reset-requests" {
 			got = rl.ResetRequests
 		}
-		if got != tc.want {
-			t.Errorf("%s: %q → %+v, want %+v", tc.header, tc.raw, got, tc.want)
+		wantIgnored := strings.TrimSpace(tc.raw) != "" && !tc.want.OK
+		if got != tc.want || (rl.ignored != 0) != wantIgnored {
+			t.Errorf("%s: %q → %+v (ignored %v), want %+v (ignored %v)", tc.header, tc.raw, got, rl.ignored != 0, tc.want, wantIgnored)
 		}
 	}
 	if (ParseRateLimits(nil) != RateLimits{}) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -275,6 +276,27 @@ func TestRetryAfterHeaders(t *testing.T) {
 		{[]string{"retry-after", "soon"}, 0},
 		{[]string{"retry-after", "-4"}, 0},
 		{nil, 0},
+		// Parsed without overflow: NaN, Inf and negative ask for no wait, a
+		// longer wait than maxRetryAfter is clamped to it.
+		{[]string{"retry-after", "1e308"}, maxRetryAfter},
+		{[]string{"retry-after", "1e400"}, maxRetryAfter},
+		{[]string{"retry-after", "Inf"}, 0},
+		{[]string{"retry-after", "+Inf"}, 0},
+		{[]string{"retry-after", "NaN"}, 0},
+		{[]string{"retry-after", "-1e308"}, 0},
+		{[]string{"retry-after", "3600"}, maxRetryAfter},
+		{[]string{"retry-after", "3599.5"}, 3599500 * time.Millisecond},
+		{[]string{"retry-after", "9223372036.854775807"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "1E20"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "9223372036854775807"}, maxRetryAfter},
+		{[]string{"retry-after-ms", "NaN", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "Inf", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "-5", "retry-after", "2"}, 2 * time.Second},
+		{[]string{"retry-after-ms", "250"}, 250 * time.Millisecond},
+		{[]string{"retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"}, maxRetryAfter},
+		{[]string{"retry-after", now.Add(2 * time.Hour).Format(http.TimeFormat)}, maxRetryAfter},
+		{[]string{"retry-after", now.Add(-time.Hour).Format(http.TimeFormat)}, 0},
+		{[]string{"retry-after", "Mon, 01 Jan 0001 00:00:00 GMT"}, 0},
 	} {
 		if got := retryAfter(header(tc.h...), now); got != tc.want {
 			t.Errorf("%v → %v, want %v", tc.h, got, tc.want)
