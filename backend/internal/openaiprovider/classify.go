@@ -23,8 +23,8 @@ type Error struct {
 	StatusCode int
 	// Code is OpenAI's error code (e.g. rate_limit_exceeded), when it sent one.
 	Code string
-	// RetryAfter is how long OpenAI asked to wait, 0 when it did not say; at
-	// most maxRetryAfter.
+	// RetryAfter is how long OpenAI asked to wait, 0 when it did not say; a
+	// longer wait than an hour reads as an hour.
 	RetryAfter time.Duration
 	// RequestID is OpenAI's x-request-id of the last attempt.
 	RequestID string

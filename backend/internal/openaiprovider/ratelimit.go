@@ -72,9 +72,9 @@ func ParseRateLimits(h http.Header) RateLimits {
 		&rl.LimitRequests, &rl.LimitTokens, &rl.RemainingRequests,
 		&rl.RemainingTokens, &rl.ResetRequests, &rl.ResetTokens,
 	} {
-		v, verdict := rateLimitHeaders[i].parse(headerValue(h, rateLimitHeaders[i].key))
+		v, what := rateLimitHeaders[i].parse(headerValue(h, rateLimitHeaders[i].key))
 		*field = v
-		if verdict.noted() {
+		if what.noted() {
 			rl.ignored |= 1 << i
 		}
 	}
