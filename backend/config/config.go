@@ -33,7 +33,45 @@ const (
 	DefaultMaxMessageChars = 4000
 	DefaultMaxItems        = 20
 	DefaultMaxItemFieldLen = 200
-	DefaultShutdownTimeout = 45 * time.Second
+)
+
+// Limits of the HTTP server.
+const (
+	// DefaultMaxInFlightRequests bounds the chat requests handled at once
+	// (MAX_IN_FLIGHT_REQUESTS). OpenAI's first usage tier allows 500 requests
+	// a minute; calls that take up to OPENAI_TIMEOUT (30 s) at that rate are
+	// about 250 at once. Each holds one connection to OpenAI and about 64 KiB.
+	DefaultMaxInFlightRequests = 256
+	// DefaultMaxConnections bounds the open client connections
+	// (MAX_CONNECTIONS): four per chat request in flight, for keep-alive
+	// clients and the health checks.
+	DefaultMaxConnections = 1024
+	// DefaultMaxHeaderBytes bounds a request's header (MAX_HEADER_BYTES),
+	// instead of Go's 1 MiB. Go's server allows 4 KiB beyond it and answers
+	// 431 past that.
+	DefaultMaxHeaderBytes = 32 << 10
+	// FileDescriptorReserve is what the backend may hold open besides its
+	// connections: the listener, the exporter's connections, the runtime's,
+	// the standard streams, and the refused connections being closed
+	// (at most 32 at once).
+	FileDescriptorReserve = 128
+)
+
+// Shutdown budget: from the signal to the exit, SHUTDOWN_TIMEOUT in all,
+// split into the drain of in-flight requests and the final metric export.
+const (
+	// DefaultShutdownTimeout is SHUTDOWN_TIMEOUT: with the default export
+	// timeout it leaves 35 s to drain, more than OPENAI_TIMEOUT's default,
+	// so a chat call that has just begun may finish. Compose's
+	// stop_grace_period covers it.
+	DefaultShutdownTimeout = 40 * time.Second
+	// DefaultExportTimeout bounds one metric export, retries included
+	// (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT, in
+	// milliseconds); it is also the final export's budget at shutdown.
+	DefaultExportTimeout = 5 * time.Second
+	// MinimumDrainBudget is the least time SHUTDOWN_TIMEOUT must leave for
+	// in-flight requests after the final export's budget.
+	MinimumDrainBudget = time.Second
 )
 
 // Secret is a string that never prints: not with fmt, not in slog, not in
@@ -67,10 +105,39 @@ type Config struct {
 	OpenAI    OpenAI
 	Telemetry Telemetry
 	Limits    Limits
+	Server    Server
 
-	// ShutdownTimeout bounds the graceful shutdown: in-flight requests and
-	// the final metric flush.
+	// ShutdownTimeout is the whole shutdown's budget, from the signal to the
+	// exit (SHUTDOWN_TIMEOUT): DrainBudget for in-flight requests, then
+	// FinalExportBudget for the last metric export.
 	ShutdownTimeout time.Duration
+}
+
+// FinalExportBudget is the time the shutdown keeps for the last metric
+// export: the exporter's timeout, or nothing when telemetry is off.
+func (c Config) FinalExportBudget() time.Duration {
+	if !c.Telemetry.Enabled {
+		return 0
+	}
+	return c.Telemetry.ExportTimeout
+}
+
+// DrainBudget is the time in-flight requests have to finish after a
+// shutdown signal; then their connections are cut.
+func (c Config) DrainBudget() time.Duration {
+	return c.ShutdownTimeout - c.FinalExportBudget()
+}
+
+// FileDescriptors is how many open files the backend may need at its
+// limits: its client connections, one connection to OpenAI per chat request
+// in flight (two with the built-in simulator, which holds the other end),
+// and FileDescriptorReserve.
+func (c Config) FileDescriptors() uint64 {
+	perRequest := uint64(1)
+	if c.OpenAI.UseSimulator() {
+		perRequest = 2
+	}
+	return uint64(c.Server.MaxConnections) + perRequest*uint64(c.Server.MaxInFlightRequests) + FileDescriptorReserve
 }
 
 // OpenAI configures the OpenAI provider.
@@ -99,8 +166,8 @@ type OpenAI struct {
 func (o OpenAI) UseSimulator() bool { return o.APIKey.IsZero() }
 
 // Telemetry configures OpenTelemetry metrics. The OTLP exporter still reads
-// the other standard OTEL_EXPORTER_OTLP_* variables (headers, timeout,
-// compression, certificates) itself.
+// the other standard OTEL_EXPORTER_OTLP_* variables (headers, compression,
+// certificates) itself.
 type Telemetry struct {
 	// Enabled is OTEL_ENABLED (and not OTEL_SDK_DISABLED).
 	Enabled bool
@@ -115,6 +182,10 @@ type Telemetry struct {
 	MetricsURL string
 	// ExportInterval is OTEL_METRIC_EXPORT_INTERVAL (milliseconds).
 	ExportInterval time.Duration
+	// ExportTimeout bounds one export, retries included:
+	// OTEL_EXPORTER_OTLP_METRICS_TIMEOUT if set, else
+	// OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds), else DefaultExportTimeout.
+	ExportTimeout time.Duration
 	// HostName is the default service.instance.id; OTEL_RESOURCE_ATTRIBUTES
 	// may set another.
 	HostName string
@@ -126,4 +197,16 @@ type Limits struct {
 	MaxMessageChars int
 	MaxItems        int
 	MaxItemFieldLen int
+}
+
+// Server bounds what the HTTP server holds at once.
+type Server struct {
+	// MaxInFlightRequests is how many chat requests are handled at once
+	// (MAX_IN_FLIGHT_REQUESTS); more are refused with 503 OVERLOADED.
+	MaxInFlightRequests int
+	// MaxConnections is how many client connections are open at once
+	// (MAX_CONNECTIONS); a new one beyond it replaces the longest idle.
+	MaxConnections int
+	// MaxHeaderBytes bounds a request's header (MAX_HEADER_BYTES).
+	MaxHeaderBytes int
 }

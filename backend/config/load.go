@@ -29,16 +29,27 @@ const (
 	EnvOTLPEndpoint          = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvOTLPMetricsEndpoint   = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
 	EnvMetricExportInterval  = "OTEL_METRIC_EXPORT_INTERVAL"
+	EnvOTLPTimeout           = "OTEL_EXPORTER_OTLP_TIMEOUT"
+	EnvOTLPMetricsTimeout    = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT"
 	EnvShutdownTimeout       = "SHUTDOWN_TIMEOUT"
+	EnvMaxInFlightRequests   = "MAX_IN_FLIGHT_REQUESTS"
+	EnvMaxConnections        = "MAX_CONNECTIONS"
+	EnvMaxHeaderBytes        = "MAX_HEADER_BYTES"
 	otlpMetricsPath          = "/v1/metrics"
 	maxRetriesUpperBound     = 10
 	minimumMaxResponseBytes  = 64 << 10
 	maximumMaxResponseBytes  = 1 << 30
 	minimumOpenAITimeout     = 100 * time.Millisecond
 	minimumExportInterval    = 100 * time.Millisecond
-	minimumShutdownTimeout   = time.Second
+	maximumExportInterval    = 24 * time.Hour
+	minimumExportTimeout     = 100 * time.Millisecond
+	maximumExportTimeout     = time.Minute
 	maximumModelNameLength   = 100
 	maximumServiceNameLength = 100
+	maximumInFlightRequests  = 100_000
+	maximumConnections       = 1_000_000
+	minimumMaxHeaderBytes    = 4 << 10
+	maximumMaxHeaderBytes    = 1 << 20
 )
 
 // modelName bounds the model label value: it names an OpenAI model, so it is
@@ -52,22 +63,23 @@ type LookupFunc func(key string) (string, bool)
 // default service.instance.id. Every problem is reported, each naming the
 // variable and what to set.
 func Load(lookup LookupFunc, hostName string) (Config, error) {
-	l := loader{lookup: lookup}
+	l := loader{lookup: lookup, failed: map[string]bool{}}
 	cfg := Config{
-		Port:            l.port(),
-		APIKeys:         l.apiKeys(),
-		Environment:     l.str(EnvAppEnv, DefaultEnvironment),
-		LogLevel:        l.logLevel(),
-		ShutdownTimeout: l.duration(EnvShutdownTimeout, DefaultShutdownTimeout, minimumShutdownTimeout),
-		OpenAI:          l.openAI(),
-		Telemetry:       l.telemetry(hostName),
+		Port:        l.port(),
+		APIKeys:     l.apiKeys(),
+		Environment: l.str(EnvAppEnv, DefaultEnvironment),
+		LogLevel:    l.logLevel(),
+		OpenAI:      l.openAI(),
+		Telemetry:   l.telemetry(hostName),
 		Limits: Limits{
 			MaxBodyBytes:    DefaultMaxBodyBytes,
 			MaxMessageChars: DefaultMaxMessageChars,
 			MaxItems:        DefaultMaxItems,
 			MaxItemFieldLen: DefaultMaxItemFieldLen,
 		},
+		Server: l.server(),
 	}
+	cfg.ShutdownTimeout = l.shutdownTimeout(cfg)
 	if len(l.errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(l.errs))
 	}
@@ -77,9 +89,13 @@ func Load(lookup LookupFunc, hostName string) (Config, error) {
 type loader struct {
 	lookup LookupFunc
 	errs   []error
+	// failed holds the variables already reported, so that a check across
+	// variables does not repeat their errors.
+	failed map[string]bool
 }
 
 func (l *loader) fail(key, format string, args ...any) {
+	l.failed[key] = true
 	l.errs = append(l.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 }
 
@@ -99,11 +115,27 @@ func (l *loader) str(key, def string) string {
 
 func (l *loader) port() string {
 	v := l.str(EnvPort, DefaultPort)
+	port, ok := ParsePort(v)
+	if !ok {
+		l.fail(EnvPort, "%q is not a TCP port: set a number from 1 to 65535 (default %s)", truncate(v), DefaultPort)
+		return v
+	}
+	return port
+}
+
+// ParsePort reads a TCP port given in decimal digits, surrounding spaces
+// ignored, and returns it in canonical form ("0080" is "80"; a sign is not a
+// digit).
+func ParsePort(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+		return "", false
+	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
-		l.fail(EnvPort, "%q is not a TCP port: set a number from 1 to 65535 (default %s)", v, DefaultPort)
+		return "", false
 	}
-	return v
+	return strconv.Itoa(n), true
 }
 
 func (l *loader) apiKeys() []Secret {
@@ -172,6 +204,91 @@ func (l *loader) byteSize(key string, def, minimum, maximum int64) int64 {
 	return n
 }
 
+// count reads a whole number within [minimum, maximum].
+func (l *loader) count(key, what string, def, minimum, maximum int) int {
+	v, ok := l.get(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < minimum || n > maximum {
+		l.fail(key, "%q is not a number of %s: use a whole number from %d to %d (default %d)", truncate(v), what, minimum, maximum, def)
+		return def
+	}
+	return n
+}
+
+// milliseconds reads a whole number of milliseconds within [minimum,
+// maximum], as the OpenTelemetry variables give durations.
+func (l *loader) milliseconds(key string, def, minimum, maximum time.Duration) time.Duration {
+	v, ok := l.get(key)
+	if !ok {
+		return def
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		err = nil // ms is the int64 of the same sign farthest from zero
+	}
+	switch {
+	case err != nil:
+		l.fail(key, "%q is not a number of milliseconds, e.g. %d", truncate(v), def.Milliseconds())
+	case ms < minimum.Milliseconds():
+		l.fail(key, "%sms is too short: use at least %d", truncate(v), minimum.Milliseconds())
+	case ms > maximum.Milliseconds():
+		l.fail(key, "%sms is too long: use at most %d", truncate(v), maximum.Milliseconds())
+	default:
+		return time.Duration(ms) * time.Millisecond
+	}
+	return def
+}
+
+func (l *loader) server() Server {
+	s := Server{
+		MaxInFlightRequests: l.count(EnvMaxInFlightRequests, "requests", DefaultMaxInFlightRequests, 1, maximumInFlightRequests),
+		MaxConnections:      l.count(EnvMaxConnections, "connections", DefaultMaxConnections, 2, maximumConnections),
+		MaxHeaderBytes:      l.count(EnvMaxHeaderBytes, "bytes", DefaultMaxHeaderBytes, minimumMaxHeaderBytes, maximumMaxHeaderBytes),
+	}
+	if !l.failed[EnvMaxConnections] && !l.failed[EnvMaxInFlightRequests] && s.MaxConnections <= s.MaxInFlightRequests {
+		l.fail(EnvMaxConnections, "%d is not above %s (%d): each chat request in flight holds a connection; set %s higher so that /healthz and new clients still find one (default %d)",
+			s.MaxConnections, EnvMaxInFlightRequests, s.MaxInFlightRequests, EnvMaxConnections, DefaultMaxConnections)
+	}
+	return s
+}
+
+// shutdownTimeout reads SHUTDOWN_TIMEOUT, the whole shutdown's budget: it
+// must hold the final export's budget and leave MinimumDrainBudget for
+// in-flight requests.
+func (l *loader) shutdownTimeout(cfg Config) time.Duration {
+	d := DefaultShutdownTimeout
+	if v, ok := l.get(EnvShutdownTimeout); ok {
+		parsed, err := time.ParseDuration(v)
+		if err != nil {
+			l.fail(EnvShutdownTimeout, "%q is not a duration: give a number with a unit, e.g. %s", truncate(v), DefaultShutdownTimeout)
+			return d
+		}
+		d = parsed
+	}
+	export := cfg.FinalExportBudget()
+	minimum := export + MinimumDrainBudget
+	switch {
+	case d >= minimum || l.failed[l.exportTimeoutKey()]:
+	case export == 0:
+		l.fail(EnvShutdownTimeout, "%s is too short: use at least %s (default %s)", d, minimum, DefaultShutdownTimeout)
+	default:
+		l.fail(EnvShutdownTimeout, "%s leaves no time for in-flight requests: it must hold the final metric export's %s (%s) and at least %s to drain; set it to at least %s, or shorten %s",
+			d, export, l.exportTimeoutKey(), MinimumDrainBudget, minimum, l.exportTimeoutKey())
+	}
+	return d
+}
+
+// exportTimeoutKey is the variable the export timeout is read from.
+func (l *loader) exportTimeoutKey() string {
+	if _, ok := l.get(EnvOTLPMetricsTimeout); ok {
+		return EnvOTLPMetricsTimeout
+	}
+	return EnvOTLPTimeout
+}
+
 func (l *loader) openAI() OpenAI {
 	o := OpenAI{
 		APIKey:     Secret(l.str(EnvOpenAIKey, "")),
@@ -209,11 +326,10 @@ func (l *loader) openAI() OpenAI {
 
 func (l *loader) telemetry(hostName string) Telemetry {
 	t := Telemetry{
-		Enabled:        l.boolean(EnvOTelEnabled, true) && !l.boolean(EnvOTelSDKDisabled, false),
-		ServiceName:    l.str(EnvOTelServiceName, DefaultServiceName),
-		Endpoint:       DefaultOTLPEndpoint,
-		ExportInterval: DefaultExportInterval,
-		HostName:       hostName,
+		Enabled:     l.boolean(EnvOTelEnabled, true) && !l.boolean(EnvOTelSDKDisabled, false),
+		ServiceName: l.str(EnvOTelServiceName, DefaultServiceName),
+		Endpoint:    DefaultOTLPEndpoint,
+		HostName:    hostName,
 	}
 	if len(t.ServiceName) > maximumServiceNameLength {
 		l.fail(EnvOTelServiceName, "is %d characters long: use at most %d", len(t.ServiceName), maximumServiceNameLength)
@@ -231,17 +347,8 @@ func (l *loader) telemetry(hostName string) Telemetry {
 	if !signal {
 		t.MetricsURL = strings.TrimRight(t.Endpoint, "/") + otlpMetricsPath
 	}
-	if v, ok := l.get(EnvMetricExportInterval); ok {
-		ms, err := strconv.ParseInt(v, 10, 64)
-		switch {
-		case err != nil:
-			l.fail(EnvMetricExportInterval, "%q is not a number of milliseconds, e.g. 10000", v)
-		case time.Duration(ms)*time.Millisecond < minimumExportInterval:
-			l.fail(EnvMetricExportInterval, "%sms is too short: use at least %d", v, minimumExportInterval.Milliseconds())
-		default:
-			t.ExportInterval = time.Duration(ms) * time.Millisecond
-		}
-	}
+	t.ExportInterval = l.milliseconds(EnvMetricExportInterval, DefaultExportInterval, minimumExportInterval, maximumExportInterval)
+	t.ExportTimeout = l.milliseconds(l.exportTimeoutKey(), DefaultExportTimeout, minimumExportTimeout, maximumExportTimeout)
 	return t
 }
 
