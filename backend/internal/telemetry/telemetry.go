@@ -5,6 +5,10 @@
 // Recording never waits on the exporter: the SDK aggregates in memory, bounded
 // by its cardinality limit, and exports on its own goroutine. A down OTLP
 // endpoint fails that export and the next cumulative export covers it.
+//
+// One export, retries included, lasts at most the configured export timeout,
+// periodic or final: an endpoint that accepts connections and never answers
+// holds neither the periodic exports nor the shutdown longer.
 package telemetry
 
 import (
@@ -47,13 +51,34 @@ func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error
 	if err != nil {
 		return nil, err
 	}
-	exporter, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(cfg.Telemetry.MetricsURL))
+	timeout := cfg.Telemetry.ExportTimeout
+	exporter, err := otlpmetrichttp.New(ctx,
+		otlpmetrichttp.WithEndpointURL(cfg.Telemetry.MetricsURL),
+		otlpmetrichttp.WithTimeout(timeout),
+		otlpmetrichttp.WithRetry(exportRetry(timeout)),
+	)
 	if err != nil {
 		return nil, fmt.Errorf("create the OTLP metric exporter for %s: %w", cfg.Telemetry.Endpoint, err)
 	}
-	reader := sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(cfg.Telemetry.ExportInterval))
+	reader := sdkmetric.NewPeriodicReader(exporter,
+		sdkmetric.WithInterval(cfg.Telemetry.ExportInterval),
+		sdkmetric.WithTimeout(timeout), // a whole periodic export, retries included
+	)
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithReader(reader))
 	return &Telemetry{MeterProvider: mp, Enabled: true, sdk: mp}, nil
+}
+
+// exportRetry is how an export that met a retryable answer (429, 502, 503,
+// 504, a timeout) is tried again: soon, and never past the export's timeout.
+// The exporter's default would keep trying for a minute; the next periodic
+// export carries the same cumulative values anyway.
+func exportRetry(timeout time.Duration) otlpmetrichttp.RetryConfig {
+	return otlpmetrichttp.RetryConfig{
+		Enabled:         true,
+		InitialInterval: 250 * time.Millisecond,
+		MaxInterval:     time.Second,
+		MaxElapsedTime:  timeout,
+	}
 }
 
 // Resource describes this instance: service.name, service.version,
@@ -80,7 +105,8 @@ func Resource(ctx context.Context, cfg config.Config, info Info) (*resource.Reso
 }
 
 // Shutdown exports what is recorded one last time and stops the exporter.
-// It returns when that export is done or ctx ends.
+// It returns when that export is done or ctx ends; give ctx the final
+// export's budget.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t == nil || t.sdk == nil {
 		return nil
@@ -102,5 +128,6 @@ func Banner(cfg config.Config) []string {
 		fmt.Sprintf("📊 OpenTelemetry initialized: %s (%s)", cfg.Telemetry.ServiceName, cfg.Environment),
 		fmt.Sprintf("   Exporting to: %s", cfg.Telemetry.Endpoint),
 		fmt.Sprintf("   Export interval: %s", cfg.Telemetry.ExportInterval.Round(time.Millisecond)),
+		fmt.Sprintf("   Export timeout: %s", cfg.Telemetry.ExportTimeout.Round(time.Millisecond)),
 	}
 }
