@@ -57,6 +57,12 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 	if !h.keys.authenticate(w, r) {
 		return
 	}
+	// Before the body is read: a refused request costs nothing more.
+	if !h.inFlight.acquire() {
+		h.inFlight.refuse(w, r)
+		return
+	}
+	defer h.inFlight.release()
 	q, rerr := h.readChatRequest(w, r)
 	if rerr != nil {
 		writeError(w, r, rerr.status, rerr.code, rerr.message)

@@ -24,6 +24,13 @@ const (
 	CodeNotFound             = "NOT_FOUND"
 	CodeInternal             = "INTERNAL_ERROR"
 	CodeShuttingDown         = "SHUTTING_DOWN"
+	// CodeOverloaded: the server is handling as many chat requests as it
+	// may (MAX_IN_FLIGHT_REQUESTS); 503 with Retry-After.
+	CodeOverloaded = "OVERLOADED"
+	// CodeTooManyConnections: every connection the server may hold
+	// (MAX_CONNECTIONS) has a request in flight; a raw 503 with Retry-After,
+	// and the connection is closed.
+	CodeTooManyConnections = "TOO_MANY_CONNECTIONS"
 )
 
 // apiError is the body of every error: {"error":{"code":"...","message":"..."}}.

@@ -1,6 +1,7 @@
 // Package httpapi is the backend's HTTP API: the assistant's chat endpoint
 // and the health endpoints, with request ids, access logs, panic recovery and
-// JSON errors that say what to fix.
+// JSON errors that say what to fix; a bound on the chat requests in flight;
+// and ConnLimiter, the bound on the server's open connections.
 package httpapi
 
 import (
@@ -29,6 +30,9 @@ type Deps struct {
 	Limits    config.Limits
 	// Draining, when set, makes /readyz answer 503: the server is shutting down.
 	Draining *atomic.Bool
+	// MaxInFlight bounds the chat requests handled at once; more are
+	// answered 503 OVERLOADED. Zero means config.DefaultMaxInFlightRequests.
+	MaxInFlight int
 }
 
 type handler struct {
@@ -37,13 +41,17 @@ type handler struct {
 	keys      keyring
 	limits    config.Limits
 	draining  *atomic.Bool
+	inFlight  inFlightLimit
 }
 
 // New returns the API's handler.
 func New(d Deps) http.Handler {
+	if d.MaxInFlight <= 0 {
+		d.MaxInFlight = config.DefaultMaxInFlightRequests
+	}
 	h := &handler{
 		logger: d.Logger, assistant: d.Assistant, keys: newKeyring(d.APIKeys),
-		limits: d.Limits, draining: d.Draining,
+		limits: d.Limits, draining: d.Draining, inFlight: newInFlightLimit(d.MaxInFlight),
 	}
 	if h.draining == nil {
 		h.draining = new(atomic.Bool)
