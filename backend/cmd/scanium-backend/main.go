@@ -3,6 +3,12 @@
 //
 //	scanium-backend                   serve (configured from the environment)
 //	scanium-backend healthcheck [url] exit 0 when /healthz (or url) answers 200
+//
+// Serving ends on SIGINT or SIGTERM, within SHUTDOWN_TIMEOUT: in-flight
+// requests drain, then the metrics are exported one last time. The exit
+// status is 0 when every request finished, 1 when the drain overran its
+// budget and connections were cut, on a second signal (which exits at once),
+// or when the configuration is invalid; 2 for an unknown argument.
 package main
 
 import (

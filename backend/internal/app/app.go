@@ -59,17 +59,27 @@ func Run(env Env) int {
 		host = "unknown-host"
 	}
 	cfg, err := config.Load(env.Lookup, host)
+	if err == nil {
+		err = checkFileLimit(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
 		return 1
 	}
 	logger := slog.New(slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if err := serve(cfg, env, logger); err != nil {
+	err = serve(cfg, env, logger)
+	switch {
+	case errors.Is(err, errForcedExit):
+		return 1 // already said
+	case err != nil:
 		logger.Error("backend stopped", "error", err)
 		return 1
 	}
 	return 0
 }
+
+// errForcedExit ends a shutdown cut short by a second signal.
+var errForcedExit = errors.New("forced exit on a second signal")
 
 // backend is the assembled service: its API and what stops with it.
 type backend struct {
@@ -119,10 +129,12 @@ func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, versi
 	provider := openaiprovider.New(openaiprovider.Config{
 		APIKey: b.openAI.APIKey, BaseURL: b.openAI.BaseURL, Model: b.openAI.Model,
 		Timeout: b.openAI.Timeout, MaxRetries: b.openAI.MaxRetries,
+		MaxResponseBytes: b.openAI.MaxResponseBytes, Logger: logger,
 	}, recorder)
 	b.handler = httpapi.New(httpapi.Deps{
 		Logger: logger, Assistant: assistant.New(provider),
 		APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: b.draining,
+		MaxInFlight: cfg.Server.MaxInFlightRequests,
 	})
 	return b, nil
 }
@@ -142,12 +154,15 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	conns := httpapi.NewConnLimiter(cfg.Server.MaxConnections, logger)
 	srv := &http.Server{
 		Handler:           b.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      b.openAI.Timeout + 15*time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
+		ConnState:         conns.ConnState,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", ":"+cfg.Port)
@@ -155,13 +170,19 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 		return errors.Join(fmt.Errorf("listen on port %s (set PORT to a free port): %w", cfg.Port, err), b.close(ctx))
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "model", b.openAI.Model, "environment", cfg.Environment,
-		"telemetry", b.tel.Enabled, "simulator", cfg.OpenAI.UseSimulator(), "version", env.Version)
+		"telemetry", b.tel.Enabled, "simulator", cfg.OpenAI.UseSimulator(), "version", env.Version,
+		"max_connections", cfg.Server.MaxConnections, "max_in_flight_requests", cfg.Server.MaxInFlightRequests,
+		"shutdown_timeout", cfg.ShutdownTimeout.String())
+	if cfg.DrainBudget() < b.openAI.Timeout {
+		logger.Warn("a chat call in flight at shutdown may be cut: the drain budget is shorter than OPENAI_TIMEOUT; raise SHUTDOWN_TIMEOUT",
+			"drain_budget", cfg.DrainBudget().String(), "openai_timeout", b.openAI.Timeout.String())
+	}
 	if env.Listening != nil {
 		env.Listening(ln.Addr().String())
 	}
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(conns.Listener(ln)) }()
 
 	signals := env.Signals
 	if signals == nil {
@@ -174,19 +195,48 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 	case err := <-serveErr:
 		return errors.Join(fmt.Errorf("serve: %w", err), b.close(ctx))
 	case sig := <-signals:
-		logger.Info("shutting down: finishing in-flight requests", "signal", sig.String(), "timeout", cfg.ShutdownTimeout.String())
+		logger.Info("shutting down: finishing in-flight requests, then the final metric export; a second signal exits at once",
+			"signal", sig.String(), "drain_budget", cfg.DrainBudget().String(), "final_export_budget", cfg.FinalExportBudget().String())
 	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- b.shutdown(srv, cfg, logger) }()
+	select {
+	case err := <-stopped:
+		return err
+	case sig := <-signals:
+		logger.Error("second signal: exiting at once; requests in flight are cut and metrics since the last export are lost",
+			"signal", sig.String())
+		_ = srv.Close()
+		return errForcedExit
+	}
+}
+
+// shutdown stops the server in two steps, each with its budget, which
+// together make SHUTDOWN_TIMEOUT: the drain, where in-flight requests finish
+// (their connections are cut when the drain budget ends), then the final
+// metric export, which so carries every request that was answered.
+func (b *backend) shutdown(srv *http.Server, cfg config.Config, logger *slog.Logger) error {
 	b.draining.Store(true)
-	shutdownCtx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
-	defer cancel()
-	shutdownErr := srv.Shutdown(shutdownCtx)
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), cfg.DrainBudget())
+	defer cancelDrain()
+	drainErr := srv.Shutdown(drainCtx)
+	if drainErr != nil {
+		_ = srv.Close()
+		logger.Warn("in-flight requests did not finish within the drain budget: their connections are cut",
+			"drain_budget", cfg.DrainBudget().String())
+	}
+
+	exportCtx, cancelExport := context.WithTimeout(context.Background(), cfg.FinalExportBudget())
+	defer cancelExport()
 	// Metrics not exported now are lost, but the service did its work: a
 	// failed final export is a warning, not a failed shutdown.
-	if err := b.close(shutdownCtx); err != nil {
-		logger.Warn("metrics recorded since the last export are lost", "error", err, "endpoint", cfg.Telemetry.Endpoint)
+	if err := b.close(exportCtx); err != nil {
+		logger.Warn("final metric export failed: metrics recorded since the last export are lost",
+			"error", err, "endpoint", cfg.Telemetry.Endpoint, "final_export_budget", cfg.FinalExportBudget().String())
 	}
-	if shutdownErr != nil {
-		return fmt.Errorf("in-flight requests did not finish within SHUTDOWN_TIMEOUT (%s): %w", cfg.ShutdownTimeout, shutdownErr)
+	if drainErr != nil {
+		return fmt.Errorf("in-flight requests did not finish within the drain budget of %s (SHUTDOWN_TIMEOUT %s less the final export's %s): %w",
+			cfg.DrainBudget(), cfg.ShutdownTimeout, cfg.FinalExportBudget(), drainErr)
 	}
 	logger.Info("stopped")
 	return nil

@@ -52,14 +52,20 @@ func envOf(kv map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
 }
 
-func startBackend(t *testing.T, vars map[string]string) *running {
+// freePort returns a TCP port nothing listens on now.
+func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func startBackend(t *testing.T, vars map[string]string) *running {
+	t.Helper()
+	port := freePort(t)
 	vars["PORT"] = port
 	r := &running{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, signals: make(chan os.Signal, 1), exit: make(chan int, 1)}
 	listening := make(chan string, 1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/config"
@@ -16,9 +17,12 @@ func healthcheck(env Env) int {
 	if len(env.Args) > 2 {
 		url = env.Args[2]
 	} else {
-		port, ok := env.Lookup(config.EnvPort)
-		if !ok || port == "" {
-			port = config.DefaultPort
+		port := config.DefaultPort
+		if v, ok := env.Lookup(config.EnvPort); ok && strings.TrimSpace(v) != "" {
+			if port, ok = config.ParsePort(v); !ok {
+				fmt.Fprintf(env.Stderr, "healthcheck: PORT %q is not a TCP port\n", v)
+				return 2
+			}
 		}
 		url = "http://127.0.0.1:" + port + "/healthz"
 	}
