@@ -112,6 +112,23 @@ func TestLoadErrors(t *testing.T) {
 		{"endpoint creds", env(EnvAPIKeys, "k", EnvOTLPEndpoint, "http://user:hunter2@alloy:4318"), "OTEL_EXPORTER_OTLP_ENDPOINT: the URL carries credentials"},
 		{"interval", env(EnvAPIKeys, "k", EnvMetricExportInterval, "10s"), `OTEL_METRIC_EXPORT_INTERVAL: "10s" is not a number of milliseconds`},
 		{"interval short", env(EnvAPIKeys, "k", EnvMetricExportInterval, "5"), "OTEL_METRIC_EXPORT_INTERVAL: 5ms is too short"},
+		{"in flight zero", env(EnvAPIKeys, "k", EnvMaxInFlightRequests, "0"), `MAX_IN_FLIGHT_REQUESTS: "0" is not a number of requests: use a whole number from 1 to 100000 (default 256)`},
+		{"in flight word", env(EnvAPIKeys, "k", EnvMaxInFlightRequests, "many"), `MAX_IN_FLIGHT_REQUESTS: "many" is not a number of requests`},
+		{"connections", env(EnvAPIKeys, "k", EnvMaxConnections, "1e6"), `MAX_CONNECTIONS: "1e6" is not a number of connections: use a whole number from 2 to 1000000 (default 1024)`},
+		{"connections not above in flight", env(EnvAPIKeys, "k", EnvMaxConnections, "256"), "MAX_CONNECTIONS: 256 is not above MAX_IN_FLIGHT_REQUESTS (256): each chat request in flight holds a connection"},
+		{"header bytes", env(EnvAPIKeys, "k", EnvMaxHeaderBytes, "100"), `MAX_HEADER_BYTES: "100" is not a number of bytes: use a whole number from 4096 to 1048576 (default 32768)`},
+		{"shutdown unit", env(EnvAPIKeys, "k", EnvShutdownTimeout, "40"), `SHUTDOWN_TIMEOUT: "40" is not a duration: give a number with a unit, e.g. 40s`},
+		{"shutdown within the export budget", env(EnvAPIKeys, "k", EnvShutdownTimeout, "5s"),
+			"SHUTDOWN_TIMEOUT: 5s leaves no time for in-flight requests: it must hold the final metric export's 5s (OTEL_EXPORTER_OTLP_TIMEOUT) and at least 1s to drain; set it to at least 6s, or shorten OTEL_EXPORTER_OTLP_TIMEOUT"},
+		{"default shutdown within a long export timeout", env(EnvAPIKeys, "k", EnvOTLPMetricsTimeout, "60000"),
+			"SHUTDOWN_TIMEOUT: 40s leaves no time for in-flight requests: it must hold the final metric export's 1m0s (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT)"},
+		{"shutdown with telemetry off", env(EnvAPIKeys, "k", EnvOTelEnabled, "false", EnvShutdownTimeout, "-1s"), "SHUTDOWN_TIMEOUT: -1s is too short: use at least 1s"},
+		{"export timeout", env(EnvAPIKeys, "k", EnvOTLPTimeout, "5s"), `OTEL_EXPORTER_OTLP_TIMEOUT: "5s" is not a number of milliseconds, e.g. 5000`},
+		{"export timeout short", env(EnvAPIKeys, "k", EnvOTLPTimeout, "10"), "OTEL_EXPORTER_OTLP_TIMEOUT: 10ms is too short: use at least 100"},
+		{"export timeout long", env(EnvAPIKeys, "k", EnvOTLPMetricsTimeout, "600000"), "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 600000ms is too long: use at most 60000"},
+		{"interval beyond int64", env(EnvAPIKeys, "k", EnvMetricExportInterval, "99999999999999999999"), "OTEL_METRIC_EXPORT_INTERVAL: 99999999999999999999ms is too long: use at most 86400000"},
+		{"interval that overflows a duration", env(EnvAPIKeys, "k", EnvMetricExportInterval, "9223372036854775"), "OTEL_METRIC_EXPORT_INTERVAL: 9223372036854775ms is too long"},
+		{"negative interval", env(EnvAPIKeys, "k", EnvMetricExportInterval, "-99999999999999999999"), "OTEL_METRIC_EXPORT_INTERVAL: -99999999999999999999ms is too short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(tc.env, "h")
@@ -123,6 +140,9 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error leaks a credential: %q", err)
+			}
+			if lines := strings.Count(err.Error(), "\n"); lines != 1 {
+				t.Errorf("want exactly one problem reported, got %d:\n%v", lines, err)
 			}
 		})
 	}
@@ -252,45 +272,6 @@ func TestFileDescriptors(t *testing.T) {
 	cfg.OpenAI.APIKey = ""
 	if got := cfg.FileDescriptors(); got != 100+2*10+FileDescriptorReserve {
 		t.Errorf("with the built-in simulator: %d", got)
-	}
-}
-
-func TestLoadLimitAndBudgetErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  LookupFunc
-		want string
-	}{
-		{"in flight zero", env(EnvAPIKeys, "k", EnvMaxInFlightRequests, "0"), `MAX_IN_FLIGHT_REQUESTS: "0" is not a number of requests: use a whole number from 1 to 100000 (default 256)`},
-		{"in flight word", env(EnvAPIKeys, "k", EnvMaxInFlightRequests, "many"), `MAX_IN_FLIGHT_REQUESTS: "many" is not a number of requests`},
-		{"connections", env(EnvAPIKeys, "k", EnvMaxConnections, "1e6"), `MAX_CONNECTIONS: "1e6" is not a number of connections: use a whole number from 2 to 1000000 (default 1024)`},
-		{"connections not above in flight", env(EnvAPIKeys, "k", EnvMaxConnections, "256"), "MAX_CONNECTIONS: 256 is not above MAX_IN_FLIGHT_REQUESTS (256): each chat request in flight holds a connection"},
-		{"header bytes", env(EnvAPIKeys, "k", EnvMaxHeaderBytes, "100"), `MAX_HEADER_BYTES: "100" is not a number of bytes: use a whole number from 4096 to 1048576 (default 32768)`},
-		{"shutdown unit", env(EnvAPIKeys, "k", EnvShutdownTimeout, "40"), `SHUTDOWN_TIMEOUT: "40" is not a duration: give a number with a unit, e.g. 40s`},
-		{"shutdown within the export budget", env(EnvAPIKeys, "k", EnvShutdownTimeout, "5s"),
-			"SHUTDOWN_TIMEOUT: 5s leaves no time for in-flight requests: it must hold the final metric export's 5s (OTEL_EXPORTER_OTLP_TIMEOUT) and at least 1s to drain; set it to at least 6s, or shorten OTEL_EXPORTER_OTLP_TIMEOUT"},
-		{"default shutdown within a long export timeout", env(EnvAPIKeys, "k", EnvOTLPMetricsTimeout, "60000"),
-			"SHUTDOWN_TIMEOUT: 40s leaves no time for in-flight requests: it must hold the final metric export's 1m0s (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT)"},
-		{"shutdown with telemetry off", env(EnvAPIKeys, "k", EnvOTelEnabled, "false", EnvShutdownTimeout, "-1s"), "SHUTDOWN_TIMEOUT: -1s is too short: use at least 1s"},
-		{"export timeout", env(EnvAPIKeys, "k", EnvOTLPTimeout, "5s"), `OTEL_EXPORTER_OTLP_TIMEOUT: "5s" is not a number of milliseconds, e.g. 5000`},
-		{"export timeout short", env(EnvAPIKeys, "k", EnvOTLPTimeout, "10"), "OTEL_EXPORTER_OTLP_TIMEOUT: 10ms is too short: use at least 100"},
-		{"export timeout long", env(EnvAPIKeys, "k", EnvOTLPMetricsTimeout, "600000"), "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 600000ms is too long: use at most 60000"},
-		{"interval beyond int64", env(EnvAPIKeys, "k", EnvMetricExportInterval, "99999999999999999999"), "OTEL_METRIC_EXPORT_INTERVAL: 99999999999999999999ms is too long: use at most 86400000"},
-		{"interval that overflows a duration", env(EnvAPIKeys, "k", EnvMetricExportInterval, "9223372036854775"), "OTEL_METRIC_EXPORT_INTERVAL: 9223372036854775ms is too long"},
-		{"negative interval", env(EnvAPIKeys, "k", EnvMetricExportInterval, "-99999999999999999999"), "OTEL_METRIC_EXPORT_INTERVAL: -99999999999999999999ms is too short"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(tc.env, "h")
-			if err == nil {
-				t.Fatalf("no error, want %q", tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
-			}
-			if lines := strings.Count(err.Error(), "\n"); lines != 1 {
-				t.Errorf("want exactly one problem reported, got %d:\n%v", lines, err)
-			}
-		})
 	}
 }
 
