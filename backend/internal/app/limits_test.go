@@ -2,7 +2,9 @@ package app
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -132,23 +134,61 @@ func TestHeadersBeyondMaxHeaderBytesAre431(t *testing.T) {
 	}
 }
 
-// rawGet sends a GET over a new connection and returns the status line and
-// headers it reads back.
-func rawGet(t *testing.T, addr, path string) (string, http.Header) {
+func TestAllConnectionsBusyRefusesANewOneWithARaw503(t *testing.T) {
+	// MAX_CONNECTIONS=2, both busy: one chat request waits on OpenAI; the
+	// other is refused OVERLOADED, but its client has sent only part of its
+	// body, which the server reads to its end before it answers. A third
+	// connection evicts neither: it is answered a raw 503 and closed.
+	sim, simURL := hangingSimulator(t)
+	b := startBackend(t, map[string]string{
+		"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": simURL, "OPENAI_MAX_RETRIES": "0",
+		"OTEL_ENABLED": "false", "MAX_CONNECTIONS": "2", "MAX_IN_FLIGHT_REQUESTS": "1",
+	})
+	addr := strings.TrimPrefix(b.url, "http://")
+	holdChats(t, sim, b.url, 1)
+
+	slow := dialRaw(t, addr)
+	_, _ = slow.Write([]byte("POST /api/assistant/chat HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + clientKey +
+		"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"message\": "))
+	// The access log line comes once the handler has refused it: the
+	// connection is busy from then on.
+	waitUntil(t, "the second chat request is refused", func() bool {
+		return strings.Contains(b.stdout.String(), `"error_code":"OVERLOADED"`)
+	})
+
+	extra := dialRaw(t, addr)
+	_, _ = extra.Write([]byte("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"))
+	resp := readRaw(t, extra)
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" || !resp.Close ||
+		json.Unmarshal(body, &e) != nil || e.Error.Code != "TOO_MANY_CONNECTIONS" {
+		t.Errorf("a third connection: %s %v %q, want the raw 503 TOO_MANY_CONNECTIONS", resp.Status, resp.Header, body)
+	}
+	if got := sim.Stats().InFlight(); got != 1 {
+		t.Errorf("%d requests in flight at OpenAI, want the busy one still there", got)
+	}
+}
+
+func dialRaw(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func readRaw(t *testing.T, c net.Conn) *http.Response {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatalf("read the answer: %v", err)
 	}
-	defer resp.Body.Close()
-	return resp.Status, resp.Header
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }

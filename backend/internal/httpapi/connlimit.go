@@ -18,9 +18,11 @@ import (
 // flight (new, or idle between keep-alive requests, as http.Server's
 // ConnState reports), the way nginx drops keep-alive connections when it
 // runs out: a flood of idle sockets cannot keep /healthz from being
-// answered. Only when every connection is busy is the new one answered a
-// minimal raw 503 (Retry-After, Connection: close, a JSON error
-// TOO_MANY_CONNECTIONS) and closed.
+// answered. A connection still sending its request header counts as new
+// (http.Server reports it active once the header is read), so slow headers
+// cannot hold connections either. Only when every connection is busy is the
+// new one answered a minimal raw 503 (Retry-After, Connection: close, a JSON
+// error TOO_MANY_CONNECTIONS) and closed.
 //
 // Wrap the server's listener with Listener and set its ConnState to
 // ConnState.
