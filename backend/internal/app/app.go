@@ -23,6 +23,7 @@ import (
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
 	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
 	"github.com/scanium/openai-monitoring/backend/internal/openaiprovider"
+	"github.com/scanium/openai-monitoring/backend/internal/redact"
 	"github.com/scanium/openai-monitoring/backend/internal/telemetry"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
 )
@@ -66,7 +67,11 @@ func Run(env Env) int {
 		fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
 		return 1
 	}
-	logger := slog.New(slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Every log line passes through one redaction of the secrets the backend
+	// holds: a server's text (an OTLP collector's error body) may quote them.
+	logger := slog.New(redact.Handler(
+		slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}),
+		redact.New(secrets(cfg, env.Lookup)...)))
 	err = serve(cfg, env, logger)
 	switch {
 	case errors.Is(err, errForcedExit):
@@ -250,4 +255,21 @@ func startSimulator() (*openaisim.Running, error) {
 		return nil, err
 	}
 	return srv.Start("127.0.0.1:0")
+}
+
+// secrets lists what the backend's log must never show: the OpenAI key, the
+// client keys, and the credentials in the OTLP exporter's headers, which the
+// exporter reads from OTEL_EXPORTER_OTLP_HEADERS and
+// OTEL_EXPORTER_OTLP_METRICS_HEADERS itself.
+func secrets(cfg config.Config, lookup config.LookupFunc) []string {
+	out := []string{cfg.OpenAI.APIKey.Reveal()}
+	for _, k := range cfg.APIKeys {
+		out = append(out, k.Reveal())
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"} {
+		if v, ok := lookup(name); ok {
+			out = append(out, redact.HeaderSecrets(v)...)
+		}
+	}
+	return out
 }
