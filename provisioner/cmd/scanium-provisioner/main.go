@@ -14,9 +14,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/scanium/openai-monitoring/provisioner/internal/cli"
 )
@@ -26,9 +24,10 @@ func main() {
 }
 
 // run is the whole program but for the process: arguments, environment
-// (KEY=value lines) and output streams in, exit code out.
+// (KEY=value lines) and output streams in, exit code out. The first SIGINT
+// or SIGTERM cancels the run; a second one exits at once, with 1.
 func run(args, env []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background(), stderr, func() { os.Exit(cli.ExitError) })
 	defer stop()
 	return cli.Run(ctx, args, lookup(env), stdout, stderr)
 }
