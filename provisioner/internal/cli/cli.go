@@ -43,6 +43,10 @@ type App struct {
 	// them fast.
 	Retry          grafana.RetryPolicy
 	HealthInterval time.Duration
+
+	// redact is the redaction of the loaded configuration's secrets (nil
+	// before it is loaded).
+	redact func(string) string
 }
 
 // Run runs one command with args (without the program name) and returns
@@ -196,7 +200,7 @@ func (a *App) planOrApply(ctx context.Context, cmd string, args []string) int {
 		_ = stderr.Flush()
 	}()
 	redacted := *a
-	redacted.Stdout, redacted.Stderr = stdout, stderr
+	redacted.Stdout, redacted.Stderr, redacted.redact = stdout, stderr, red.Redact
 	return redacted.provision(ctx, cmd, o, cfg)
 }
 
@@ -252,7 +256,7 @@ func (a *App) provision(ctx context.Context, cmd string, o options, cfg config.C
 }
 
 func (a *App) plan(ctx context.Context, c *grafana.Client, want *desired.State, opts plan.Options) int {
-	p, err := plan.Build(ctx, c, want, opts, func(s *plan.Step) { fmt.Fprintln(a.Stdout, s) })
+	p, err := plan.Build(ctx, c, want, opts, func(s *plan.Step) { fmt.Fprintln(a.Stdout, s.Format(a.redact)) })
 	if err != nil {
 		a.errorf("%v", err)
 		return ExitError
@@ -276,7 +280,7 @@ func (a *App) apply(ctx context.Context, c *grafana.Client, want *desired.State,
 	}
 	if failures := p.Failures(); len(failures) > 0 {
 		for _, s := range failures {
-			fmt.Fprintln(a.Stdout, s)
+			fmt.Fprintln(a.Stdout, s.Format(a.redact))
 		}
 		a.errorf("%d resource(s) could not be planned; nothing was changed", len(failures))
 		return ExitError

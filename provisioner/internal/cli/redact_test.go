@@ -127,3 +127,22 @@ func TestOutputIsRedactedAsALastLineOfDefence(t *testing.T) {
 		t.Errorf("a secret-looking query parameter was printed:\n%s", stdout)
 	}
 }
+
+// TestChangesAreRedactedBeforeTheyAreCut: a value of a plan's change is
+// cut to length; a secret across the cut is not half printed.
+func TestChangesAreRedactedBeforeTheyAreCut(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(ExitOK, "apply")
+	if code, body := h.fake.EditDashboard("mallory", "scanium-openai-runtime", func(m map[string]any) {
+		m["description"] = strings.Repeat("x", 100) + testToken + strings.Repeat("y", 100)
+	}); code != http.StatusOK {
+		t.Fatalf("edit: %d %s", code, body)
+	}
+	stdout, stderr := h.mustRun(ExitChanges, "plan")
+	if !strings.Contains(stdout, `- description: "`+strings.Repeat("x", 100)+`<secret>yyy`) {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if strings.Contains(stdout+stderr, testToken[:10]) {
+		t.Errorf("part of the token was printed:\n%s", stdout)
+	}
+}

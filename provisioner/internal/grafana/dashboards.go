@@ -8,6 +8,9 @@ import (
 	"github.com/grafana/grafana-openapi-client-go/models"
 )
 
+// maxLoginLen bounds the login of who saved a dashboard, as printed.
+const maxLoginLen = 100
+
 // searchPageSize is the page size of dashboard searches.
 const searchPageSize = 1000
 
@@ -33,8 +36,10 @@ func (c *Client) LatestDashboardVersion(ctx context.Context, uid string) (*model
 		limit := int64(1)
 		resp, err := c.dashboards.GetDashboardVersionsByUID(dashboards.NewGetDashboardVersionsByUIDParamsWithContext(ctx).
 			WithUID(uid).WithLimit(&limit))
-		if err == nil && resp.Payload != nil && len(resp.Payload.Versions) > 0 {
+		if err == nil && resp.Payload != nil && len(resp.Payload.Versions) > 0 && resp.Payload.Versions[0] != nil {
 			out = resp.Payload.Versions[0]
+			// Who saved it is printed: Grafana's text, redacted and capped.
+			out.CreatedBy = serverText(c.redact, out.CreatedBy, maxLoginLen)
 		}
 		return err
 	})

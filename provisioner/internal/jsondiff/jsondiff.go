@@ -48,20 +48,28 @@ const maxValueLen = 120
 
 // String renders the change on one line: "+ path: value",
 // "- path: value", "~ path: from -> to" or "~ path: order changed".
-func (c Change) String() string {
+func (c Change) String() string { return c.Format(nil) }
+
+// Format renders the change as String does, each value passed through
+// redact (when not nil) before it is cut to maxValueLen, so that a cut
+// never leaves part of a secret that redact would have found whole.
+func (c Change) Format(redact func(string) string) string {
 	path := c.Path
 	if path == "" {
 		path = "(document)"
 	}
+	if redact != nil {
+		path = redact(path)
+	}
 	switch c.Op {
 	case Added:
-		return fmt.Sprintf("+ %s: %s", path, render(c.To))
+		return fmt.Sprintf("+ %s: %s", path, render(c.To, redact))
 	case Removed:
-		return fmt.Sprintf("- %s: %s", path, render(c.From))
+		return fmt.Sprintf("- %s: %s", path, render(c.From, redact))
 	case Reordered:
 		return fmt.Sprintf("~ %s: order changed", path)
 	default:
-		return fmt.Sprintf("~ %s: %s -> %s", path, render(c.From), render(c.To))
+		return fmt.Sprintf("~ %s: %s -> %s", path, render(c.From, redact), render(c.To, redact))
 	}
 }
 
@@ -299,14 +307,17 @@ func join(path, key string) string {
 	return path + "." + seg
 }
 
-func render(v any) string {
+func render(v any, redact func(string) string) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Sprintf("%v", v)
+	s := fmt.Sprintf("%v", v)
+	if err := enc.Encode(v); err == nil {
+		s = strings.TrimSuffix(buf.String(), "\n")
 	}
-	s := strings.TrimSuffix(buf.String(), "\n")
+	if redact != nil {
+		s = redact(s)
+	}
 	if len(s) > maxValueLen {
 		s = strings.ToValidUTF8(s[:maxValueLen], "") + "…"
 	}

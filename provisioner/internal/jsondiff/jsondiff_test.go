@@ -123,3 +123,15 @@ func TestNormalizeTypedAndRawAgree(t *testing.T) {
 		t.Errorf("typed and raw documents differ: %v", Diff(raw, typed))
 	}
 }
+
+func TestFormatRedactsBeforeTheCut(t *testing.T) {
+	secret := "s3cr3t-value-0123456789"
+	c := Change{Path: "a", Op: Changed, From: strings.Repeat("x", 110) + secret, To: "b"}
+	redact := func(s string) string { return strings.ReplaceAll(s, secret, "<secret>") }
+	if got := c.Format(redact); strings.Contains(got, secret[:5]) || !strings.Contains(got, "<secret>") {
+		t.Errorf("Format = %q", got)
+	}
+	if got := c.String(); !strings.Contains(got, secret[:5]) {
+		t.Errorf("String = %q, want the value as it is", got)
+	}
+}

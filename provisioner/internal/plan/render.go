@@ -12,7 +12,11 @@ const changeIndent = "    "
 //
 //	dashboard scanium-openai-runtime: update (2 changes; edited in Grafana by alice since the last apply (version 7))
 //	    ~ panels[id=2].title: "Latency" -> "Latency p95"
-func (s *Step) String() string {
+func (s *Step) String() string { return s.Format(nil) }
+
+// Format renders the step as String does, the values of its changes
+// passed through redact (when not nil) before they are cut to length.
+func (s *Step) Format(redact func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: ", s.Kind, s.Name)
 	switch s.Action {
@@ -33,7 +37,7 @@ func (s *Step) String() string {
 	}
 	for _, c := range s.Changes {
 		if s.Action == Update {
-			b.WriteString("\n" + changeIndent + c.String())
+			b.WriteString("\n" + changeIndent + c.Format(redact))
 		}
 	}
 	return b.String()
