@@ -9,9 +9,9 @@ import (
 )
 
 // MaxArtifactBytes bounds one artifact file. The generated dashboard is
-// about 60 KiB; Grafana's UI struggles with dashboards of a few MiB. 8 MiB
-// is ample for any real artifact while a wrong file (a log, an image, a
-// device) is refused instead of read whole.
+// about 60 KiB and real ones rarely pass a few hundred KiB: 8 MiB is ample
+// for any artifact, while a wrong file (a log, an image, a dump) is
+// refused instead of read whole.
 const MaxArtifactBytes = 8 << 20
 
 // errNotRegular is a file that is not a regular file.
