@@ -9,7 +9,7 @@ import (
 )
 
 // MaxArtifactBytes bounds one artifact file. The generated dashboard is
-// about 60 KiB and real ones rarely pass a few hundred KiB: 8 MiB is ample
+// about 45 KiB and real ones rarely pass a few hundred KiB: 8 MiB is ample
 // for any artifact, while a wrong file (a log, an image, a dump) is
 // refused instead of read whole.
 const MaxArtifactBytes = 8 << 20
