@@ -114,15 +114,11 @@ type authTransport struct {
 	userAgent string
 }
 
-// credentialHeaders are the headers that only Grafana's origin gets.
-var credentialHeaders = []string{"Authorization", "X-Grafana-Org-Id", "Cookie"}
-
 func (t authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// RoundTrip must not modify the caller's request.
 	r := req.Clone(req.Context())
-	for _, h := range credentialHeaders {
-		r.Header.Del(h)
-	}
+	r.Header.Del("Authorization")
+	r.Header.Del("X-Grafana-Org-Id")
 	if originOf(r.URL) == t.origin {
 		r.Header.Set("Authorization", t.header)
 		if t.orgID != "" {
