@@ -75,5 +75,5 @@ fuzz: ## run every fuzz test for FUZZTIME each (default 30s); `make test` runs t
 	while IFS=: read -r file fn; do \
 		name=$${fn#func }; dir=./$$(dirname "$$file"); \
 		echo "fuzzing $$name in $$dir for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir" || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$dir" || exit 1; \
 	done
