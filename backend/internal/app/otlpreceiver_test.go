@@ -62,7 +62,7 @@ func (r *otlpReceiver) exports() (int, []error) {
 	return len(r.requests), append([]error(nil), r.errs...)
 }
 
-// successes is openai_requests_total{status="success"} as the last export
+// successes is the requests counter with status="success" as the last export
 // holding it says: the counter is cumulative, so the last value is the total.
 func (r *otlpReceiver) successes() (total int64, found bool) {
 	r.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
 	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
@@ -101,7 +102,7 @@ func TestSuccessesOfADrainThatOverrunsItsBudgetAreExported(t *testing.T) {
 	}
 	exported, found := receiver.successes()
 	if n, errs := receiver.exports(); !found || len(errs) > 0 {
-		t.Fatalf("%d exports, decoding errors %v; no %s among them:\n%s", n, errs, "openai_requests_total", b.stdout)
+		t.Fatalf("%d exports, decoding errors %v; no %s among them:\n%s", n, errs, m.RequestsTotal, b.stdout)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -119,7 +119,7 @@ func TestChatHugeRateLimit(t *testing.T) {
 }
 
 // TestChatImplausibleUsage: a usage of MaxInt64 used to wrap
-// openai_tokens_total. Counts out of [0, maxUsageTokens] are ignored: not
+// the token counter. Counts out of [0, maxUsageTokens] are ignored: not
 // counted, reported as 0, and logged.
 func TestChatImplausibleUsage(t *testing.T) {
 	s := answerWith(t, http.StatusOK, completionJSON(math.MaxInt64, 30, -3))

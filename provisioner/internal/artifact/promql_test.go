@@ -24,17 +24,17 @@ func TestValidateParsesPromQL(t *testing.T) {
 			"id": 10, "type": "timeseries", "title": "nested",
 			"datasource": map[string]any{"type": "prometheus", "uid": "mimir"},
 			"targets": []any{
-				map[string]any{"refId": "A", "expr": `sum by (model) (rate(openai_requests_total{model=~"$model"}[$__rate_interval]) by`},
+				map[string]any{"refId": "A", "expr": `sum by (model) (rate(sample_requests_total{model=~"$model"}[$__rate_interval]) by`},
 			},
 		}}
 		// A variable's query, in the label_values function of Grafana.
 		variable := obj(v)["templating"].(map[string]any)["list"].([]any)[0].(map[string]any)
-		variable["query"].(map[string]any)["query"] = "label_values(openai_requests_total{model=, model)"
+		variable["query"].(map[string]any)["query"] = "label_values(sample_requests_total{model=, model)"
 		return v
 	})
 	edit(t, dir, groupFile, func(v any) any {
 		model := query(v, 0, 0)["model"].(map[string]any)
-		model["expr"] = `sum(rate(openai_requests_total{status="error"}[5m])) /`
+		model["expr"] = `sum(rate(sample_requests_total{status="error"}[5m])) /`
 		return v
 	})
 	b, err := Load(dir)
@@ -52,18 +52,18 @@ func TestValidateParsesPromQL(t *testing.T) {
 func TestPromQLWithGrafanaVariablesParses(t *testing.T) {
 	dir := copyFixtures(t)
 	good := []string{
-		`sum(rate(openai_requests_total{model=~"$model"}[$__rate_interval]))`,
-		`sum(rate(openai_requests_total{model=~"${model}"}[$__interval]))`,
-		`sum(rate(openai_requests_total{model=~"${model:regex}"}[${__rate_interval}]))`,
-		`sum(rate(openai_requests_total{model=~"[[model]]"}[$__range]))`,
-		`max_over_time(rate(openai_requests_total[$__rate_interval])[$__range:$__interval])`,
-		`increase(openai_requests_total[$window] offset $window)`,
-		`topk($top, sum by (model) (openai_requests_total)) > $threshold`,
-		`rate(openai_requests_total[$step]) * $step_count`,
-		`openai_requests_total / ($__range_s * 1000 / $__interval_ms)`,
+		`sum(rate(sample_requests_total{model=~"$model"}[$__rate_interval]))`,
+		`sum(rate(sample_requests_total{model=~"${model}"}[$__interval]))`,
+		`sum(rate(sample_requests_total{model=~"${model:regex}"}[${__rate_interval}]))`,
+		`sum(rate(sample_requests_total{model=~"[[model]]"}[$__range]))`,
+		`max_over_time(rate(sample_requests_total[$__rate_interval])[$__range:$__interval])`,
+		`increase(sample_requests_total[$window] offset $window)`,
+		`topk($top, sum by (model) (sample_requests_total)) > $threshold`,
+		`rate(sample_requests_total[$step]) * $step_count`,
+		`sample_requests_total / ($__range_s * 1000 / $__interval_ms)`,
 		// $1 is no variable: it stays as it is, inside a string.
-		`label_replace(openai_requests_total, "m", "$1", "model", "(.*)")`,
-		"sum(openai_requests_total) # a comment with a $variable and a \" quote",
+		`label_replace(sample_requests_total, "m", "$1", "model", "(.*)")`,
+		"sum(sample_requests_total) # a comment with a $variable and a \" quote",
 	}
 	edit(t, dir, dashboardFile, func(v any) any {
 		d := obj(v)
@@ -76,7 +76,7 @@ func TestPromQLWithGrafanaVariablesParses(t *testing.T) {
 			map[string]any{"name": "step_count", "type": "custom", "query": "1,2", "current": map[string]any{"value": "$__all"}},
 			map[string]any{"name": "job", "type": "query", "datasource": map[string]any{"type": "prometheus", "uid": "mimir"},
 				"query": `query_result(count by (job) (up{model=~"$model"}))`},
-			map[string]any{"name": "series", "type": "query", "datasource": map[string]any{"uid": "mimir"}, "query": `openai_requests_total{model=~"$model"}`},
+			map[string]any{"name": "series", "type": "query", "datasource": map[string]any{"uid": "mimir"}, "query": `sample_requests_total{model=~"$model"}`},
 			map[string]any{"name": "names", "type": "query", "query": "label_names()"},
 			map[string]any{"name": "metric", "type": "query", "query": map[string]any{"query": "metrics(openai_.*)", "refId": "A"}},
 			map[string]any{"name": "lbl", "type": "query", "query": "label_values(model)"},
@@ -104,7 +104,7 @@ func TestPromQLWithGrafanaVariablesParses(t *testing.T) {
 	})
 	edit(t, dir, groupFile, func(v any) any {
 		model := query(v, 0, 0)["model"].(map[string]any)
-		model["expr"] = `sum(rate(openai_requests_total{status="error"}[$__rate_interval])) / sum(rate(openai_requests_total[${__interval}]))`
+		model["expr"] = `sum(rate(sample_requests_total{status="error"}[$__rate_interval])) / sum(rate(sample_requests_total[${__interval}]))`
 		return v
 	})
 	b, err := Load(dir)
@@ -120,7 +120,7 @@ func TestRulesTakeNoDashboardVariables(t *testing.T) {
 	dir := copyFixtures(t)
 	edit(t, dir, groupFile, func(v any) any {
 		model := query(v, 1, 0)["model"].(map[string]any)
-		model["expr"] = `histogram_quantile(0.95, sum by (le) (rate(openai_request_duration_seconds_bucket[$window])))`
+		model["expr"] = `histogram_quantile(0.95, sum by (le) (rate(sample_request_duration_seconds_bucket[$window])))`
 		return v
 	})
 	b, err := Load(dir)

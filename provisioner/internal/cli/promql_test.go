@@ -6,13 +6,13 @@ func TestBrokenPromQLWritesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.edit(dashboardFile, func(v any) any {
 		panel := v.(map[string]any)["panels"].([]any)[3].(map[string]any)
-		panel["targets"].([]any)[0].(map[string]any)["expr"] = `sum(rate(openai_requests_total{model=~"$model"}[$__rate_interval])`
+		panel["targets"].([]any)[0].(map[string]any)["expr"] = `sum(rate(sample_requests_total{model=~"$model"}[$__rate_interval])`
 		return v
 	})
 	h.edit("alerting/openai.json", func(v any) any {
 		rule := v.(map[string]any)["rules"].([]any)[1].(map[string]any)
 		model := rule["data"].([]any)[0].(map[string]any)["model"].(map[string]any)
-		model["expr"] = `histogram_quantile(0.95, sum by (le) (rate(openai_request_duration_seconds_bucket[5m]))) >`
+		model["expr"] = `histogram_quantile(0.95, sum by (le) (rate(sample_request_duration_seconds_bucket[5m]))) >`
 		return v
 	})
 	problems := "2 problem(s) in the artifacts:\n" +
