@@ -112,7 +112,17 @@ func (h *handler) Enabled(ctx context.Context, level slog.Level) bool {
 	return h.next.Enabled(ctx, level)
 }
 
+// Handle passes a record that holds no secret on as it is, so that the
+// common line costs a scan and no copy.
 func (h *handler) Handle(ctx context.Context, rec slog.Record) error {
+	clean := h.r.String(rec.Message) == rec.Message
+	rec.Attrs(func(a slog.Attr) bool {
+		clean = h.attr(a).Equal(a)
+		return clean
+	})
+	if clean {
+		return h.next.Handle(ctx, rec)
+	}
 	out := slog.NewRecord(rec.Time, rec.Level, h.r.String(rec.Message), rec.PC)
 	rec.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.attr(a))
