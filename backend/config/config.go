@@ -21,6 +21,9 @@ const (
 	DefaultExportInterval = 10 * time.Second
 	DefaultEnvironment    = "development"
 	DefaultLogLevel       = "info"
+	// DefaultTracesSampler samples every request, and follows a caller's
+	// sampling decision when its traceparent carries one.
+	DefaultTracesSampler = SamplerParentBasedAlwaysOn
 	// DefaultOpenAIMaxResponseBytes bounds one OpenAI answer as read,
 	// after decompression (OPENAI_MAX_RESPONSE_BYTES). A chat completion of
 	// the longest output OpenAI allows is well under 1 MiB of JSON.
@@ -65,9 +68,10 @@ const (
 	// so a chat call that has just begun may finish. Compose's
 	// stop_grace_period covers it.
 	DefaultShutdownTimeout = 40 * time.Second
-	// DefaultExportTimeout bounds one metric export, retries included
-	// (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT, in
-	// milliseconds); it is also the final export's budget at shutdown.
+	// DefaultExportTimeout bounds one export of any signal, retries
+	// included (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT or
+	// OTEL_EXPORTER_OTLP_TIMEOUT, in milliseconds); it is also the final
+	// export's budget at shutdown, where the three signals export at once.
 	DefaultExportTimeout = 5 * time.Second
 	// MinimumDrainBudget is the least time SHUTDOWN_TIMEOUT must leave for
 	// in-flight requests after the final export's budget.
@@ -113,8 +117,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
-// FinalExportBudget is the time the shutdown keeps for the last metric
-// export: the exporter's timeout, or nothing when telemetry is off.
+// FinalExportBudget is the time the shutdown keeps for the last export of
+// metrics, spans and log records, which run at once: the exporters'
+// timeout, or nothing when telemetry is off.
 func (c Config) FinalExportBudget() time.Duration {
 	if !c.Telemetry.Enabled {
 		return 0
@@ -165,9 +170,10 @@ type OpenAI struct {
 // simulator because no OpenAI key is configured.
 func (o OpenAI) UseSimulator() bool { return o.APIKey.IsZero() }
 
-// Telemetry configures OpenTelemetry metrics. The OTLP exporter still reads
-// the other standard OTEL_EXPORTER_OTLP_* variables (headers, compression,
-// certificates) itself.
+// Telemetry configures OpenTelemetry metrics, traces and logs. The OTLP
+// exporters still read the other standard OTEL_EXPORTER_OTLP_* variables
+// (headers, compression, certificates) themselves. One export timeout and
+// one final export budget apply to all three signals.
 type Telemetry struct {
 	// Enabled is OTEL_ENABLED (and not OTEL_SDK_DISABLED).
 	Enabled bool
@@ -189,6 +195,55 @@ type Telemetry struct {
 	// HostName is the default service.instance.id; OTEL_RESOURCE_ATTRIBUTES
 	// may set another.
 	HostName string
+
+	// Traces is where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or the
+	// base endpoint + /v1/traces; off with OTEL_TRACES_EXPORTER=none.
+	Traces Signal
+	// Logs is where log records go: OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, or the
+	// base endpoint + /v1/logs; off with OTEL_LOGS_EXPORTER=none.
+	Logs Signal
+	// Sampler decides which traces are recorded.
+	Sampler Sampler
+	// CaptureMessageContent puts the chat messages and the reply, each cut
+	// to a bounded size, on the OpenAI spans
+	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, default false).
+	CaptureMessageContent bool
+}
+
+// Exporters OTEL_TRACES_EXPORTER and OTEL_LOGS_EXPORTER name.
+const (
+	ExporterOTLP = "otlp"
+	ExporterNone = "none"
+)
+
+// Samplers OTEL_TRACES_SAMPLER names, as the OpenTelemetry specification
+// spells them.
+const (
+	SamplerAlwaysOn                = "always_on"
+	SamplerAlwaysOff               = "always_off"
+	SamplerTraceIDRatio            = "traceidratio"
+	SamplerParentBasedAlwaysOn     = "parentbased_always_on"
+	SamplerParentBasedAlwaysOff    = "parentbased_always_off"
+	SamplerParentBasedTraceIDRatio = "parentbased_traceidratio"
+)
+
+// Signal is how traces or logs are exported.
+type Signal struct {
+	// Enabled is false when the signal's exporter is none.
+	Enabled bool
+	// URL is the full URL the signal is posted to: its own endpoint
+	// variable as is, or the base endpoint with /v1/traces or /v1/logs
+	// appended.
+	URL string
+}
+
+// Sampler is the trace sampler (OTEL_TRACES_SAMPLER).
+type Sampler struct {
+	// Name is one of the Sampler* constants.
+	Name string
+	// Ratio is the share of traces sampled by the ratio samplers
+	// (OTEL_TRACES_SAMPLER_ARG), from 0 to 1.
+	Ratio float64
 }
 
 // Limits bounds what the chat endpoint accepts.

@@ -31,11 +31,20 @@ const (
 	EnvMetricExportInterval  = "OTEL_METRIC_EXPORT_INTERVAL"
 	EnvOTLPTimeout           = "OTEL_EXPORTER_OTLP_TIMEOUT"
 	EnvOTLPMetricsTimeout    = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT"
+	EnvOTLPTracesEndpoint    = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	EnvOTLPLogsEndpoint      = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
+	EnvTracesExporter        = "OTEL_TRACES_EXPORTER"
+	EnvLogsExporter          = "OTEL_LOGS_EXPORTER"
+	EnvTracesSampler         = "OTEL_TRACES_SAMPLER"
+	EnvTracesSamplerArg      = "OTEL_TRACES_SAMPLER_ARG"
+	EnvCaptureMessageContent = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 	EnvShutdownTimeout       = "SHUTDOWN_TIMEOUT"
 	EnvMaxInFlightRequests   = "MAX_IN_FLIGHT_REQUESTS"
 	EnvMaxConnections        = "MAX_CONNECTIONS"
 	EnvMaxHeaderBytes        = "MAX_HEADER_BYTES"
 	otlpMetricsPath          = "/v1/metrics"
+	otlpTracesPath           = "/v1/traces"
+	otlpLogsPath             = "/v1/logs"
 	maxRetriesUpperBound     = 10
 	minimumMaxResponseBytes  = 64 << 10
 	maximumMaxResponseBytes  = 1 << 30
@@ -275,7 +284,7 @@ func (l *loader) shutdownTimeout(cfg Config) time.Duration {
 	case export == 0:
 		l.fail(EnvShutdownTimeout, "%s is too short: use at least %s (default %s)", d, minimum, DefaultShutdownTimeout)
 	default:
-		l.fail(EnvShutdownTimeout, "%s leaves no time for in-flight requests: it must hold the final metric export's %s (%s) and at least %s to drain; set it to at least %s, or shorten %s",
+		l.fail(EnvShutdownTimeout, "%s leaves no time for in-flight requests: it must hold the final export's %s (%s) and at least %s to drain; set it to at least %s, or shorten %s",
 			d, export, l.exportTimeoutKey(), MinimumDrainBudget, minimum, l.exportTimeoutKey())
 	}
 	return d
@@ -347,9 +356,70 @@ func (l *loader) telemetry(hostName string) Telemetry {
 	if !signal {
 		t.MetricsURL = strings.TrimRight(t.Endpoint, "/") + otlpMetricsPath
 	}
+	t.Traces = l.signal(EnvTracesExporter, EnvOTLPTracesEndpoint, otlpTracesPath)
+	t.Logs = l.signal(EnvLogsExporter, EnvOTLPLogsEndpoint, otlpLogsPath)
+	t.Sampler = l.sampler()
+	t.CaptureMessageContent = l.boolean(EnvCaptureMessageContent, false)
 	t.ExportInterval = l.milliseconds(EnvMetricExportInterval, DefaultExportInterval, minimumExportInterval, maximumExportInterval)
 	t.ExportTimeout = l.milliseconds(l.exportTimeoutKey(), DefaultExportTimeout, minimumExportTimeout, maximumExportTimeout)
 	return t
+}
+
+// signal reads how one more signal (traces or logs) is exported:
+// exporterKey (OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER) is otlp or none;
+// its URL is endpointKey's value as is, else the base endpoint
+// (OTEL_EXPORTER_OTLP_ENDPOINT or the default) with path appended.
+func (l *loader) signal(exporterKey, endpointKey, path string) Signal {
+	switch v, _ := l.get(exporterKey); strings.ToLower(v) {
+	case "", ExporterOTLP:
+	case ExporterNone:
+		return Signal{}
+	default:
+		l.fail(exporterKey, "%q is not an exporter the backend has: use %s (the default) or %s", truncate(v), ExporterOTLP, ExporterNone)
+		return Signal{}
+	}
+	if v, ok := l.get(endpointKey); ok {
+		if err := checkHTTPURL(v); err != nil {
+			l.fail(endpointKey, "%v: set the OTLP/HTTP endpoint of the signal, e.g. http://scanium-alloy:4318%s", err, path)
+		}
+		return Signal{Enabled: true, URL: v}
+	}
+	base := DefaultOTLPEndpoint
+	if v, ok := l.get(EnvOTLPEndpoint); ok {
+		base = v
+		if err := checkHTTPURL(v); err != nil && !l.failed[EnvOTLPEndpoint] {
+			l.fail(EnvOTLPEndpoint, "%v: set the OTLP/HTTP endpoint, e.g. http://scanium-alloy:4318", err)
+		}
+	}
+	return Signal{Enabled: true, URL: strings.TrimRight(base, "/") + path}
+}
+
+// sampler reads OTEL_TRACES_SAMPLER and, for the ratio samplers,
+// OTEL_TRACES_SAMPLER_ARG (a ratio from 0 to 1, default 1).
+func (l *loader) sampler() Sampler {
+	s := Sampler{Name: DefaultTracesSampler, Ratio: 1}
+	if v, ok := l.get(EnvTracesSampler); ok {
+		s.Name = strings.ToLower(v)
+	}
+	switch s.Name {
+	case SamplerAlwaysOn, SamplerAlwaysOff, SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff:
+		return s // the argument applies to the ratio samplers only
+	case SamplerTraceIDRatio, SamplerParentBasedTraceIDRatio:
+	default:
+		l.fail(EnvTracesSampler, "%q is not a sampler the backend has: use %s (the default), %s, %s, %s, %s or %s",
+			truncate(s.Name), SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff, SamplerParentBasedTraceIDRatio,
+			SamplerAlwaysOn, SamplerAlwaysOff, SamplerTraceIDRatio)
+		return Sampler{Name: DefaultTracesSampler, Ratio: 1}
+	}
+	if v, ok := l.get(EnvTracesSamplerArg); ok {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r >= 0 && r <= 1) {
+			l.fail(EnvTracesSamplerArg, "%q is not a sampling ratio: use a number from 0 to 1, e.g. 0.25 for a quarter of the traces (default 1)", truncate(v))
+			return s
+		}
+		s.Ratio = r
+	}
+	return s
 }
 
 func checkHTTPURL(raw string) error {

@@ -1,0 +1,85 @@
+package openaimetrics
+
+// The backend's traces and logs, as the dashboards and the runbook query
+// them: span names, span attribute keys and values, and the fields of the
+// access log (the JSON line on stdout and the OTLP log record alike). They
+// are declared here once, beside the metric contract.
+//
+// The OpenAI spans follow the OpenTelemetry GenAI semantic conventions
+// (a gen_ai.client.inference span per API request, kind CLIENT); those
+// conventions are still in development, so their keys are spelled here
+// rather than taken from a semconv package that may rename them.
+
+// Span names.
+const (
+	// SpanChatRequest is the SERVER span of one chat request to the API:
+	// the method and the route.
+	SpanChatRequest = "POST /api/assistant/chat"
+	// OperationChat is gen_ai.operation.name of a chat completion, and the
+	// first word of its CLIENT span's name (see ChatSpanName).
+	OperationChat = "chat"
+	// ProviderOpenAI is gen_ai.provider.name of the OpenAI spans.
+	ProviderOpenAI = "openai"
+)
+
+// ChatSpanName is the name of the CLIENT span of one OpenAI API request:
+// "{gen_ai.operation.name} {gen_ai.request.model}", e.g. "chat gpt-4o-mini".
+func ChatSpanName(model string) string { return OperationChat + " " + model }
+
+// Attribute keys of the OpenAI CLIENT spans: the GenAI conventions' keys,
+// the general HTTP and server ones, and the backend's own (openai.*).
+const (
+	AttrGenAIOperationName         = "gen_ai.operation.name"
+	AttrGenAIProviderName          = "gen_ai.provider.name"
+	AttrGenAIRequestModel          = "gen_ai.request.model"
+	AttrGenAIResponseModel         = "gen_ai.response.model"
+	AttrGenAIResponseID            = "gen_ai.response.id"
+	AttrGenAIResponseFinishReasons = "gen_ai.response.finish_reasons"
+	AttrGenAIUsageInputTokens      = "gen_ai.usage.input_tokens"
+	AttrGenAIUsageOutputTokens     = "gen_ai.usage.output_tokens"
+	// AttrGenAIInputMessages and AttrGenAIOutputMessages carry the chat
+	// messages and the reply, only when content capture is on
+	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true), each
+	// message's text cut to MaxCapturedMessageBytes.
+	AttrGenAIInputMessages  = "gen_ai.input.messages"
+	AttrGenAIOutputMessages = "gen_ai.output.messages"
+
+	AttrServerAddress          = "server.address"
+	AttrServerPort             = "server.port"
+	AttrHTTPResponseStatusCode = "http.response.status_code"
+	// AttrErrorType is on failed attempts only: one of ErrorTypes, the
+	// error_type label of the metrics; the span's status is then Error.
+	AttrErrorType = "error.type"
+
+	// AttrOpenAIRequestID is OpenAI's x-request-id of the attempt, the id
+	// OpenAI's support asks for.
+	AttrOpenAIRequestID = "openai.request.id"
+	// AttrOpenAIAttemptNumber is the attempt's number within its call,
+	// from 1.
+	AttrOpenAIAttemptNumber = "openai.attempt.number"
+	// AttrOpenAIAttemptBackoffSeconds is how long the provider waited
+	// before the attempt (Retry-After or its backoff); 0 on the first.
+	AttrOpenAIAttemptBackoffSeconds = "openai.attempt.backoff_seconds"
+)
+
+// MaxCapturedMessageBytes bounds the text of one captured message on a span,
+// when content capture is on; a longer text is cut at a character boundary
+// and ends with "…".
+const MaxCapturedMessageBytes = 1024
+
+// Fields of the access log: one record per request, with message
+// LogMessageRequest. The OTLP log record carries the same fields as
+// attributes, and the trace and span ids of the request's SERVER span.
+const (
+	LogMessageRequest = "request"
+
+	LogFieldRequestID       = "request_id"
+	LogFieldMethod          = "method"
+	LogFieldPath            = "path"
+	LogFieldStatus          = "status"
+	LogFieldDurationMS      = "duration_ms"
+	LogFieldBytes           = "bytes"
+	LogFieldOpenAIRequestID = "openai_request_id"
+	LogFieldOpenAIAttempts  = "openai_attempts"
+	LogFieldErrorCode       = "error_code"
+)
