@@ -56,6 +56,7 @@ type Limits struct {
 	IngestionBurstSize             int     `yaml:"ingestion_burst_size"`
 	MaxGlobalSeriesPerUser         int     `yaml:"max_global_series_per_user"`
 	MaxLabelNamesPerSeries         int     `yaml:"max_label_names_per_series"`
+	MaxGlobalExemplarsPerUser      int     `yaml:"max_global_exemplars_per_user"`
 	OutOfOrderTimeWindow           string  `yaml:"out_of_order_time_window"`
 	MaxQueryLookback               string  `yaml:"max_query_lookback"`
 }

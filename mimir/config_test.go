@@ -137,3 +137,14 @@ func mustDuration(t *testing.T, key, s string) time.Duration {
 	}
 	return d
 }
+
+func TestBundleAcceptsExemplars(t *testing.T) {
+	n := bundle(t).Limits.MaxGlobalExemplarsPerUser
+	if n <= 0 {
+		t.Fatalf("limits.max_global_exemplars_per_user = %d: Mimir drops every exemplar unless it is above 0, and no trace opens from a graph", n)
+	}
+	// Exemplars live in the ingester's memory, a few hundred bytes each.
+	if n > 1_000_000 {
+		t.Errorf("limits.max_global_exemplars_per_user = %d: more than a NAS's ingester should hold in memory", n)
+	}
+}
