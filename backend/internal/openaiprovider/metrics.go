@@ -69,26 +69,42 @@ var outcomeErrorTypes = [outcomeCount]string{
 	outcomeProviderError: m.ErrorProviderError,
 }
 
+// The token types, in the order of Recorder.tokenCount.
+const (
+	tokenInput = iota
+	tokenOutput
+	tokenTotal
+	tokenTypeCount
+)
+
+var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTotal}
+
 // Recorder records OpenAI calls into the instruments of the metric contract.
 // Its instruments and attribute sets are made once, for one model; recording
 // an attempt allocates nothing. It is safe for concurrent use, and a nil
 // *Recorder records nothing.
+//
+// Only the duration histogram is a synchronous instrument: it takes the
+// context, so a sampled span in it becomes the exemplar of its bucket. The
+// counters and the rate-limit gauges live in atomic cells that the hot path
+// updates and the collection callback reports: the counters as the
+// cumulative totals of observable counters, the gauges as the latest values.
 type Recorder struct {
-	requests metric.Int64Counter
-	duration metric.Float64Histogram
-	tokens   metric.Int64Counter
+	duration     metric.Float64Histogram
+	durationOpts [2][]metric.RecordOption // success, error
 
-	// The rate-limit gauges are observed at collection time from the latest
-	// header values, which the hot path only stores: six atomic stores rather
-	// than six synchronous measurements.
-	latest     [gaugeCount]atomic.Uint64 // math.Float64bits; unsetBits until a header is seen
+	requestCount [outcomeCount]atomic.Int64
+	tokenCount   [tokenTypeCount]atomic.Int64
+	latest       [gaugeCount]atomic.Uint64 // math.Float64bits; unsetBits until a header is seen
+
+	requests   metric.Int64ObservableCounter
+	tokens     metric.Int64ObservableCounter
 	countGauge [gaugeCount]metric.Int64ObservableGauge
 	secsGauge  [gaugeCount]metric.Float64ObservableGauge
 
-	requestOpts  [outcomeCount][]metric.AddOption
-	durationOpts [2][]metric.RecordOption  // success, error
-	tokenOpts    [3][]metric.AddOption     // input, output, total
-	limitOpts    [2][]metric.ObserveOption // requests, tokens
+	requestOpts [outcomeCount][]metric.ObserveOption
+	tokenOpts   [tokenTypeCount][]metric.ObserveOption
+	limitOpts   [2][]metric.ObserveOption // requests, tokens
 }
 
 // The rate-limit gauges, in the order of Recorder.latest.
@@ -126,30 +142,28 @@ const unsetBits = 0x7ff8_dead_beef_0001
 func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 	meter := mp.Meter(instrumentationScope)
 	spec := instrumentSpecs()
+	unit := func(name string) metric.InstrumentOption { return metric.WithUnit(spec[name].Unit) }
+	desc := func(name string) metric.InstrumentOption { return metric.WithDescription(spec[name].Description) }
 	var errs []error
 	r := &Recorder{}
-	counter := func(name string) metric.Int64Counter {
-		c, err := meter.Int64Counter(name, metric.WithUnit(spec[name].Unit), metric.WithDescription(spec[name].Description))
-		errs = append(errs, err)
-		return c
-	}
-	r.requests = counter(m.RequestsTotal)
-	r.tokens = counter(m.TokensTotal)
 	var err error
 	r.duration, err = meter.Float64Histogram(m.RequestDurationSeconds,
 		metric.WithUnit(spec[m.RequestDurationSeconds].Unit),
 		metric.WithDescription(spec[m.RequestDurationSeconds].Description),
 		metric.WithExplicitBucketBoundaries(m.DurationBuckets()...))
 	errs = append(errs, err)
-	var observables []metric.Observable
+	r.requests, err = meter.Int64ObservableCounter(m.RequestsTotal, unit(m.RequestsTotal), desc(m.RequestsTotal))
+	errs = append(errs, err)
+	r.tokens, err = meter.Int64ObservableCounter(m.TokensTotal, unit(m.TokensTotal), desc(m.TokensTotal))
+	errs = append(errs, err)
+	observables := []metric.Observable{r.requests, r.tokens}
 	for i, name := range gaugeNames {
 		r.latest[i].Store(unsetBits)
-		unit, desc := metric.WithUnit(spec[name].Unit), metric.WithDescription(spec[name].Description)
 		if i >= gaugeResetRequests {
-			r.secsGauge[i], err = meter.Float64ObservableGauge(name, unit, desc)
+			r.secsGauge[i], err = meter.Float64ObservableGauge(name, unit(name), desc(name))
 			observables = append(observables, r.secsGauge[i])
 		} else {
-			r.countGauge[i], err = meter.Int64ObservableGauge(name, unit, desc)
+			r.countGauge[i], err = meter.Int64ObservableGauge(name, unit(name), desc(name))
 			observables = append(observables, r.countGauge[i])
 		}
 		errs = append(errs, err)
@@ -165,44 +179,44 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 			attrs = []attribute.KeyValue{modelAttr, attribute.String(m.LabelStatus, m.StatusError),
 				attribute.String(m.LabelErrorType, outcomeErrorTypes[o])}
 		}
-		r.requestOpts[o] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+		r.requestOpts[o] = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
 	}
 	for i, status := range [2]string{m.StatusSuccess, m.StatusError} {
 		set := attribute.NewSet(modelAttr, attribute.String(m.LabelStatus, status))
 		r.durationOpts[i] = []metric.RecordOption{metric.WithAttributeSet(set)}
 	}
-	for i, tokenType := range [3]string{m.TokenInput, m.TokenOutput, m.TokenTotal} {
+	for i, tokenType := range tokenTypes {
 		set := attribute.NewSet(modelAttr, attribute.String(m.LabelTokenType, tokenType))
-		r.tokenOpts[i] = []metric.AddOption{metric.WithAttributeSet(set)}
+		r.tokenOpts[i] = []metric.ObserveOption{metric.WithAttributeSet(set)}
 	}
 	for i, limitType := range [2]string{m.LimitRequests, m.LimitTokens} {
 		set := attribute.NewSet(modelAttr, attribute.String(m.LabelLimitType, limitType))
 		r.limitOpts[i] = []metric.ObserveOption{metric.WithAttributeSet(set)}
 	}
-	if _, err := meter.RegisterCallback(r.observeRateLimits, observables...); err != nil {
-		return nil, fmt.Errorf("register the rate-limit gauges: %w", err)
+	if _, err := meter.RegisterCallback(r.observe, observables...); err != nil {
+		return nil, fmt.Errorf("register the OpenAI counters and rate-limit gauges: %w", err)
 	}
-	r.initializeCounters()
 	return r, nil
 }
 
 // Record records one attempt: the request and its duration, the tokens it
-// used (on success), and whatever rate-limit headers it carried.
+// used (on success), and whatever rate-limit headers it carried. A sampled
+// span in ctx becomes an exemplar of the duration histogram.
 func (r *Recorder) Record(ctx context.Context, a Attempt) {
 	if r == nil {
 		return
 	}
 	o := outcomeOf(a.ErrorType)
-	r.requests.Add(ctx, 1, r.requestOpts[o]...)
+	r.requestCount[o].Add(1)
 	statusIdx := 0
 	if o != outcomeSuccess {
 		statusIdx = 1
 	}
 	r.duration.Record(ctx, a.Duration.Seconds(), r.durationOpts[statusIdx]...)
 	if o == outcomeSuccess {
-		r.addTokens(ctx, 0, a.Usage.InputTokens)
-		r.addTokens(ctx, 1, a.Usage.OutputTokens)
-		r.addTokens(ctx, 2, a.Usage.TotalTokens)
+		r.addTokens(tokenInput, a.Usage.InputTokens)
+		r.addTokens(tokenOutput, a.Usage.OutputTokens)
+		r.addTokens(tokenTotal, a.Usage.TotalTokens)
 	}
 	rl := &a.RateLimits
 	r.store(gaugeRemainingRequests, rl.RemainingRequests)
@@ -213,38 +227,39 @@ func (r *Recorder) Record(ctx context.Context, a Attempt) {
 	r.store(gaugeResetTokens, rl.ResetTokens)
 }
 
-// initializeCounters exports every counter series at 0 from the start, so
-// that the first error of a kind is an increase rate() and increase() see,
-// and an error ratio reads 0 rather than nothing.
-func (r *Recorder) initializeCounters() {
-	ctx := context.Background()
-	for o := range outcomeCount {
-		r.requests.Add(ctx, 0, r.requestOpts[o]...)
-	}
-	for i := range r.tokenOpts {
-		r.tokens.Add(ctx, 0, r.tokenOpts[i]...)
-	}
-}
-
 // addTokens counts n tokens; an implausible count (over maxUsageTokens) is
 // not counted, so that a hostile answer cannot wrap the counter.
-func (r *Recorder) addTokens(ctx context.Context, idx int, n int64) {
+func (r *Recorder) addTokens(idx int, n int64) {
 	if n > 0 && n <= maxUsageTokens {
-		r.tokens.Add(ctx, n, r.tokenOpts[idx]...)
+		r.tokenCount[idx].Add(n)
 	}
 }
 
 // store keeps a header's value for the next collection; an absent value, or
 // one out of the gauge's bounds (NaN included), leaves the gauge as it was.
 func (r *Recorder) store(gauge int, v Value) {
-	if v.OK && v.V >= 0 && v.V <= gaugeBound[gauge] {
-		r.latest[gauge].Store(math.Float64bits(v.V))
+	if !v.OK || !(v.V >= 0 && v.V <= gaugeBound[gauge]) {
+		return
+	}
+	// An unchanged value is not written again: concurrent calls then share
+	// the cell's cache line rather than take it from each other.
+	if bits := math.Float64bits(v.V); r.latest[gauge].Load() != bits {
+		r.latest[gauge].Store(bits)
 	}
 }
 
-// observeRateLimits reports the latest value of every rate-limit gauge a
-// header has set.
-func (r *Recorder) observeRateLimits(_ context.Context, o metric.Observer) error {
+// observe reports, at collection time, the cumulative requests and tokens
+// counted and the latest value of every rate-limit gauge a header has set.
+// Every counter series is reported from the start, at 0 until counted, so
+// that the first error of a kind is an increase rate() and increase() see,
+// and an error ratio reads 0 rather than nothing.
+func (r *Recorder) observe(_ context.Context, o metric.Observer) error {
+	for i := range outcomeCount {
+		o.ObserveInt64(r.requests, r.requestCount[i].Load(), r.requestOpts[i]...)
+	}
+	for i := range tokenTypeCount {
+		o.ObserveInt64(r.tokens, r.tokenCount[i].Load(), r.tokenOpts[i]...)
+	}
 	for i := range gaugeCount {
 		bits := r.latest[i].Load()
 		if bits == unsetBits {

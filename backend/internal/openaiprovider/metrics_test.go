@@ -1,6 +1,7 @@
 package openaiprovider
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
@@ -357,4 +359,59 @@ func TestCountersStartAtZero(t *testing.T) {
 func TestNilRecorderRecordsNothing(t *testing.T) {
 	var r *Recorder
 	r.Record(context.Background(), Attempt{}) // must not panic
+}
+
+func TestDurationExemplarCarriesTheSampledSpan(t *testing.T) {
+	// The SDK's default exemplar filter, trace_based, is what production
+	// runs with: offer a measurement when ctx holds a sampled span.
+	t.Setenv("OTEL_METRICS_EXEMPLAR_FILTER", "")
+	mr := newMeterReader(t)
+	ctx, traceID, spanID := sampledSpanContext(t, context.Background())
+	mr.recorder.Record(ctx, Attempt{Duration: 1500 * time.Millisecond, Usage: Usage{InputTokens: 1, OutputTokens: 1, TotalTokens: 2}})
+	// A call without a span adds to the same point but brings no exemplar.
+	mr.recorder.Record(context.Background(), Attempt{Duration: 20 * time.Second})
+
+	dp, ok := histogramPoint(t, mr.collect(), map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess})
+	if !ok || dp.Count != 2 {
+		t.Fatalf("duration point = %+v (found %v), want count 2", dp, ok)
+	}
+	if len(dp.Exemplars) != 1 {
+		t.Fatalf("%d exemplars %+v, want 1: the traced call's", len(dp.Exemplars), dp.Exemplars)
+	}
+	ex := dp.Exemplars[0]
+	if !bytes.Equal(ex.TraceID, traceID) || !bytes.Equal(ex.SpanID, spanID) {
+		t.Errorf("exemplar trace %x span %x, want the span's %x %x", ex.TraceID, ex.SpanID, traceID, spanID)
+	}
+	if ex.Value != 1.5 {
+		t.Errorf("exemplar value %v, want the traced call's 1.5 s", ex.Value)
+	}
+	if len(ex.FilteredAttributes) != 0 {
+		t.Errorf("exemplar carries attributes %v: the point's labels are all there is", ex.FilteredAttributes)
+	}
+}
+
+func TestNoExemplarWithoutASampledSpan(t *testing.T) {
+	t.Setenv("OTEL_METRICS_EXEMPLAR_FILTER", "")
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	unsampled, span := tp.Tracer(instrumentationScope).Start(context.Background(), "chat "+testModel)
+	defer span.End()
+	if sc := span.SpanContext(); !sc.IsValid() || sc.IsSampled() {
+		t.Fatal("the span is not a valid unsampled one")
+	}
+	for name, ctx := range map[string]context.Context{"no span": context.Background(), "unsampled span": unsampled} {
+		mr := newMeterReader(t)
+		mr.recorder.Record(ctx, Attempt{Duration: time.Second})
+		mr.recorder.Record(ctx, Attempt{Duration: time.Second, ErrorType: m.ErrorProviderUnavailable})
+		got := mr.collect()
+		for _, status := range m.Statuses() {
+			dp, ok := histogramPoint(t, got, map[string]string{m.LabelModel: testModel, m.LabelStatus: status})
+			if !ok || dp.Count != 1 {
+				t.Fatalf("%s: %s duration point = %+v (found %v), want count 1", name, status, dp, ok)
+			}
+			if len(dp.Exemplars) != 0 {
+				t.Errorf("%s: %s point has exemplars %+v, want none", name, status, dp.Exemplars)
+			}
+		}
+	}
 }
