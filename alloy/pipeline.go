@@ -30,6 +30,12 @@ const (
 	SignalTraces  = "traces"
 )
 
+// ExemplarTraceIDLabel is the label that otelcol.exporter.prometheus gives
+// the trace id of an OTLP exemplar when it converts it to a Prometheus
+// exemplar (and span_id the span id), as hex. Grafana's Mimir datasource
+// opens Tempo from it.
+const ExemplarTraceIDLabel = "trace_id"
+
 // Exports through which one component hands data to the next: otelcol
 // components take OTLP on input, prometheus components take samples on
 // receiver.
@@ -138,18 +144,44 @@ func (p *Pipeline) Reaches(from, to, signal string) bool {
 // StringAttr returns the string literal assigned at path inside the component,
 // e.g. StringAttr("prometheus.remote_write.mimir", "endpoint", "url").
 func (p *Pipeline) StringAttr(id string, path ...string) (string, error) {
+	lit, err := p.literal(id, token.STRING, path)
+	if err != nil {
+		return "", err
+	}
+	s, err := strconv.Unquote(lit.Value)
+	if err != nil {
+		return "", fmt.Errorf("component %s: %s: %w", id, strings.Join(path, "."), err)
+	}
+	return s, nil
+}
+
+// BoolAttr returns the boolean literal assigned at path inside the component,
+// e.g. BoolAttr("prometheus.remote_write.mimir", "endpoint", "send_exemplars").
+// An attribute that is not set is an error: the caller decides whether the
+// component's default will do.
+func (p *Pipeline) BoolAttr(id string, path ...string) (bool, error) {
+	lit, err := p.literal(id, token.BOOL, path)
+	if err != nil {
+		return false, err
+	}
+	return strconv.ParseBool(lit.Value)
+}
+
+// literal returns the literal of the given kind assigned at path inside the
+// component.
+func (p *Pipeline) literal(id string, kind token.Token, path []string) (*ast.LiteralExpr, error) {
 	block, ok := p.components[id]
 	if !ok {
-		return "", fmt.Errorf("component %s is not defined", id)
+		return nil, fmt.Errorf("component %s is not defined", id)
 	}
 	if len(path) == 0 {
-		return "", fmt.Errorf("component %s: empty attribute path", id)
+		return nil, fmt.Errorf("component %s: empty attribute path", id)
 	}
 	body := block.Body
 	for _, name := range path[:len(path)-1] {
 		inner, err := innerBlock(body, name)
 		if err != nil {
-			return "", fmt.Errorf("component %s: %w", id, err)
+			return nil, fmt.Errorf("component %s: %w", id, err)
 		}
 		body = inner.Body
 	}
@@ -160,16 +192,12 @@ func (p *Pipeline) StringAttr(id string, path ...string) (string, error) {
 			continue
 		}
 		lit, ok := a.Value.(*ast.LiteralExpr)
-		if !ok || lit.Kind != token.STRING {
-			return "", fmt.Errorf("component %s: %s is not a string literal", id, strings.Join(path, "."))
+		if !ok || lit.Kind != kind {
+			return nil, fmt.Errorf("component %s: %s is not a %s literal", id, strings.Join(path, "."), strings.ToLower(kind.String()))
 		}
-		s, err := strconv.Unquote(lit.Value)
-		if err != nil {
-			return "", fmt.Errorf("component %s: %s: %w", id, strings.Join(path, "."), err)
-		}
-		return s, nil
+		return lit, nil
 	}
-	return "", fmt.Errorf("component %s has no attribute %s", id, strings.Join(path, "."))
+	return nil, fmt.Errorf("component %s has no attribute %s", id, strings.Join(path, "."))
 }
 
 func innerBlock(body ast.Body, name string) (*ast.BlockStmt, error) {

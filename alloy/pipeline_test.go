@@ -136,6 +136,74 @@ func TestBundleRemoteWritesToMimirsPushEndpoint(t *testing.T) {
 	}
 }
 
+func TestBundleRemoteWriteSendsExemplars(t *testing.T) {
+	p := bundle(t)
+	send, err := p.BoolAttr(remoteWrite, "endpoint", "send_exemplars")
+	if err != nil {
+		t.Fatalf("%v: set send_exemplars = true explicitly, Grafana's exemplar links depend on it", err)
+	}
+	if !send {
+		t.Errorf("%s sends no exemplars: the trace ids of the backend's histogram never reach Mimir", remoteWrite)
+	}
+}
+
+// exemplarPreservingKinds are the component kinds that hand metrics on with
+// their exemplars untouched: the OTLP receiver, the memory limiter and the
+// batch processor pass data points as they are; otelcol.exporter.prometheus
+// converts every exemplar of a counter or histogram (labelled
+// ExemplarTraceIDLabel), and prometheus.remote_write sends them with
+// send_exemplars.
+var exemplarPreservingKinds = []string{
+	"otelcol.receiver.otlp",
+	"otelcol.processor.memory_limiter",
+	"otelcol.processor.batch",
+	"otelcol.exporter.prometheus",
+	"prometheus.remote_write",
+}
+
+func TestBundleMetricsPathKeepsExemplars(t *testing.T) {
+	p := bundle(t)
+	var onPath []string
+	for _, id := range p.Components() {
+		if p.Reaches(receiver, id, SignalMetrics) && p.Reaches(id, remoteWrite, SignalMetrics) {
+			onPath = append(onPath, id)
+		}
+	}
+	if len(onPath) == 0 {
+		t.Fatalf("no metrics path from %s to %s", receiver, remoteWrite)
+	}
+	sawExporter := false
+	for _, id := range onPath {
+		kind := id[:strings.LastIndex(id, ".")]
+		if !slices.Contains(exemplarPreservingKinds, kind) {
+			t.Errorf("%s sits between the OTLP receiver and Mimir: check that it keeps exemplars, then add %s to exemplarPreservingKinds", id, kind)
+		}
+		sawExporter = sawExporter || kind == "otelcol.exporter.prometheus"
+	}
+	if !sawExporter {
+		t.Errorf("metrics reach %s without otelcol.exporter.prometheus, whose exemplars carry the label %s", remoteWrite, ExemplarTraceIDLabel)
+	}
+}
+
+func TestBundleExportsTracesAndLogsAtTheOTLPPaths(t *testing.T) {
+	p := bundle(t)
+	// otelcol.exporter.otlphttp appends /v1/traces and /v1/logs to its
+	// endpoint: Tempo's receiver serves them at the root, Loki under /otlp.
+	for id, want := range map[string]string{tempo: "", loki: "/otlp"} {
+		raw, err := p.StringAttr(id, "client", "endpoint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s endpoint %q: %v", id, raw, err)
+		}
+		if strings.TrimSuffix(u.Path, "/") != want {
+			t.Errorf("%s endpoint %q: path %q, want %q", id, raw, u.Path, want)
+		}
+	}
+}
+
 const brokenPipeline = `
 otelcol.receiver.otlp "in" {
   http { }
@@ -151,7 +219,8 @@ otelcol.processor.batch "b" {
 }
 prometheus.remote_write "out" {
   endpoint {
-    url = sys.env("URL")
+    url            = sys.env("URL")
+    send_exemplars = "yes"
   }
 }
 `
@@ -179,6 +248,12 @@ func TestParseFindsUndefinedReferencesAndBrokenChains(t *testing.T) {
 	}
 	if _, err := p.StringAttr("prometheus.remote_write.nowhere", "url"); err == nil {
 		t.Error("StringAttr found an attribute of an undefined component")
+	}
+	if _, err := p.BoolAttr("prometheus.remote_write.out", "endpoint", "send_exemplars"); err == nil {
+		t.Error("BoolAttr accepted a string as a boolean literal")
+	}
+	if _, err := p.BoolAttr("prometheus.remote_write.out", "endpoint", "send_native_histograms"); err == nil {
+		t.Error("BoolAttr found an attribute that is not set")
 	}
 }
 
