@@ -42,6 +42,16 @@ type lokiConfig struct {
 	Common struct {
 		PathPrefix string `yaml:"path_prefix"`
 	} `yaml:"common"`
+	SchemaConfig struct {
+		Configs []struct {
+			Store  string `yaml:"store"`
+			Schema string `yaml:"schema"`
+		} `yaml:"configs"`
+	} `yaml:"schema_config"`
+	LimitsConfig struct {
+		AllowStructuredMetadata *bool          `yaml:"allow_structured_metadata"`
+		OTLPConfig              map[string]any `yaml:"otlp_config"`
+	} `yaml:"limits_config"`
 }
 
 // tempoConfig is the part of compose/tempo/tempo.yaml the bundle relies on.
@@ -64,10 +74,19 @@ type tempoConfig struct {
 		Storage struct {
 			Path        string `yaml:"path"`
 			RemoteWrite []struct {
-				URL string `yaml:"url"`
+				URL           string `yaml:"url"`
+				SendExemplars bool   `yaml:"send_exemplars"`
 			} `yaml:"remote_write"`
 		} `yaml:"storage"`
 	} `yaml:"metrics_generator"`
+	Overrides struct {
+		Defaults struct {
+			MetricsGenerator struct {
+				Processors       []string `yaml:"processors"`
+				TraceIDLabelName string   `yaml:"trace_id_label_name"`
+			} `yaml:"metrics_generator"`
+		} `yaml:"defaults"`
+	} `yaml:"overrides"`
 	Storage struct {
 		Trace struct {
 			WAL struct {
@@ -237,8 +256,51 @@ func TestAlloySendsTracesToTempoAndLogsToLoki(t *testing.T) {
 
 	lokiURL := parseURL(t, "Loki exporter endpoint", alloyString(t, b.alloy, alloyLoki, "client", "endpoint"))
 	expectTarget(t, "Alloy's Loki exporter", lokiURL, b.serviceAt(t, lokiURL.Hostname()), lokiService, b.loki.Server.HTTPListenPort)
-	if lokiURL.Path != "/otlp" {
-		t.Errorf("Alloy's Loki exporter path %q, want /otlp (Loki's native OTLP endpoint)", lokiURL.Path)
+	// otelcol.exporter.otlphttp appends /v1/logs to its endpoint.
+	if got := strings.TrimSuffix(lokiURL.Path, "/") + "/v1/logs"; got != LokiOTLPLogsPath {
+		t.Errorf("Alloy's Loki exporter posts to %s, want Loki's native OTLP endpoint %s", got, LokiOTLPLogsPath)
+	}
+}
+
+func TestLokiKeepsOTLPTraceIDsAsStructuredMetadata(t *testing.T) {
+	b := loadBundle(t)
+	allow := b.loki.LimitsConfig.AllowStructuredMetadata
+	if allow == nil || !*allow {
+		t.Errorf("limits_config.allow_structured_metadata must be set to true: OTLP log records keep their %s there", LokiTraceIDMetadata)
+	}
+	configs := b.loki.SchemaConfig.Configs
+	if len(configs) == 0 {
+		t.Fatal("schema_config has no period")
+	}
+	if newest := configs[len(configs)-1]; newest.Store != "tsdb" || newest.Schema != "v13" {
+		t.Errorf("newest schema is %s/%s: structured metadata needs tsdb with schema v13", newest.Store, newest.Schema)
+	}
+	// With Loki's default OTLP mapping, service.name is the stream label
+	// service_name and trace_id/span_id are structured metadata: the Loki
+	// and Tempo data sources rely on exactly that.
+	if b.loki.LimitsConfig.OTLPConfig != nil {
+		t.Errorf("limits_config.otlp_config changes which OTLP attributes become labels: check that %s stays a stream label and %s structured metadata, then update this test and the data sources", LokiServiceNameLabel, LokiTraceIDMetadata)
+	}
+}
+
+func TestTempoGeneratesWhatItsDataSourceLinksTo(t *testing.T) {
+	b := loadBundle(t)
+	gen := b.tempo.Overrides.Defaults.MetricsGenerator
+	for _, p := range []string{TempoServiceGraphsProcessor, TempoSpanMetricsProcessor} {
+		if !slices.Contains(gen.Processors, p) {
+			t.Errorf("overrides.defaults.metrics_generator.processors %v lacks %s: the Tempo data source's service map and metric links would show nothing", gen.Processors, p)
+		}
+	}
+	if gen.TraceIDLabelName != alloy.ExemplarTraceIDLabel {
+		t.Errorf("metrics_generator.trace_id_label_name = %q, want %q: the label of the backend's exemplars, which the Mimir data source opens Tempo from", gen.TraceIDLabelName, alloy.ExemplarTraceIDLabel)
+	}
+	for _, w := range b.tempo.MetricsGenerator.Storage.RemoteWrite {
+		if !w.SendExemplars {
+			t.Errorf("Tempo's remote_write to %s sends no exemplars", w.URL)
+		}
+	}
+	if b.mimir.Limits.MaxGlobalExemplarsPerUser <= 0 {
+		t.Error("Mimir's max_global_exemplars_per_user is 0: it drops the exemplars Tempo and Alloy send")
 	}
 }
 
