@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"sync"
 	"testing"
@@ -43,7 +44,7 @@ func blackHole(t *testing.T) string {
 
 func TestExportsToABlackHoleEndWithinTheExportTimeout(t *testing.T) {
 	// Neither a periodic export (here forced, as the reader runs one) nor
-	// the final one waits on a silent endpoint longer than the export
+	// the final one (metrics, spans and log records at once) waits on a silent endpoint longer than the export
 	// timeout, retries included; both report the failure.
 	const timeout = 500 * time.Millisecond
 	const margin = 8 * time.Second // generous: the bound matters, not the speed
@@ -58,6 +59,11 @@ func TestExportsToABlackHoleEndWithinTheExportTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	counter.Add(context.Background(), 1)
+	// The final export carries a queued span and log record too, within the
+	// same budget.
+	_, span := tel.TracerProvider.Tracer("test").Start(context.Background(), "work")
+	span.End()
+	slog.New(tel.LogHandler(slog.DiscardHandler, slog.LevelInfo)).Info("queued")
 
 	for _, step := range []struct {
 		name string

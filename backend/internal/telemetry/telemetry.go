@@ -1,39 +1,63 @@
-// Package telemetry sets up the backend's OpenTelemetry metrics pipeline: a
-// MeterProvider with a periodic reader and the OTLP/HTTP exporter, and a
-// resource that identifies this instance.
+// Package telemetry sets up the backend's OpenTelemetry pipelines, each with
+// its OTLP/HTTP exporter and one resource that identifies this instance:
+// metrics (a MeterProvider with a periodic reader), traces (a TracerProvider
+// with a batch span processor, W3C tracecontext and baggage propagation) and
+// logs (a LoggerProvider with a batch processor, fed by the slog bridge).
 //
-// Recording never waits on the exporter: the SDK aggregates in memory, bounded
-// by its cardinality limit, and exports on its own goroutine. A down OTLP
-// endpoint fails that export and the next cumulative export covers it.
+// Recording never waits on an exporter. The metric SDK aggregates in memory,
+// bounded by its cardinality limit; a down OTLP endpoint fails that export and
+// the next cumulative export covers it. Spans and log records wait in bounded
+// queues (SpanQueueSize, LogQueueSize); beyond them they are dropped.
 //
-// One export, retries included, lasts at most the configured export timeout,
-// periodic or final: an endpoint that accepts connections and never answers
-// holds neither the periodic exports nor the shutdown longer.
+// One export of any signal, retries included, lasts at most the configured
+// export timeout, periodic or final: an endpoint that accepts connections and
+// never answers holds neither the exports nor the shutdown longer. At
+// shutdown the three final exports run at once, within that one budget.
 package telemetry
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/log"
+	lognoop "go.opentelemetry.io/otel/log/noop"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// Telemetry is a running metrics pipeline, or a no-op one when disabled.
+// Telemetry is the running pipelines, or no-op ones when disabled.
 type Telemetry struct {
 	// MeterProvider is what instruments are created from.
 	MeterProvider metric.MeterProvider
-	// Enabled tells whether metrics are exported.
+	// TracerProvider is what spans are started from; a no-op one when
+	// traces are not exported.
+	TracerProvider trace.TracerProvider
+	// LoggerProvider receives the OTLP log records; a no-op one when logs
+	// are not exported. LogHandler bridges slog to it.
+	LoggerProvider log.LoggerProvider
+	// Propagator reads and writes trace context in HTTP headers.
+	Propagator propagation.TextMapPropagator
+	// Enabled tells whether metrics are exported (and telemetry is on).
 	Enabled bool
 
-	sdk *sdkmetric.MeterProvider
+	sdk    *sdkmetric.MeterProvider
+	traces *sdktrace.TracerProvider
+	logs   *sdklog.LoggerProvider
 }
 
 // Info identifies the running service in the resource.
@@ -44,8 +68,14 @@ type Info struct {
 // Setup builds the pipeline described by cfg. With telemetry disabled it
 // returns a no-op MeterProvider and Shutdown does nothing.
 func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error) {
+	tel := &Telemetry{
+		MeterProvider:  noop.NewMeterProvider(),
+		TracerProvider: tracenoop.NewTracerProvider(),
+		LoggerProvider: lognoop.NewLoggerProvider(),
+		Propagator:     Propagator(),
+	}
 	if !cfg.Telemetry.Enabled {
-		return &Telemetry{MeterProvider: noop.NewMeterProvider()}, nil
+		return tel, nil
 	}
 	res, err := Resource(ctx, cfg, info)
 	if err != nil {
@@ -65,7 +95,20 @@ func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error
 		sdkmetric.WithTimeout(timeout), // a whole periodic export, retries included
 	)
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithReader(reader))
-	return &Telemetry{MeterProvider: mp, Enabled: true, sdk: mp}, nil
+	tel.MeterProvider, tel.Enabled, tel.sdk = mp, true, mp
+	if cfg.Telemetry.Traces.Enabled {
+		if tel.traces, err = newTracerProvider(ctx, cfg, res); err != nil {
+			return nil, errors.Join(err, tel.Shutdown(ctx))
+		}
+		tel.TracerProvider = tel.traces
+	}
+	if cfg.Telemetry.Logs.Enabled {
+		if tel.logs, err = newLoggerProvider(ctx, cfg, res); err != nil {
+			return nil, errors.Join(err, tel.Shutdown(ctx))
+		}
+		tel.LoggerProvider = tel.logs
+	}
+	return tel, nil
 }
 
 // exportRetry is how an export that met a retryable answer (429, 502, 503,
@@ -104,17 +147,34 @@ func Resource(ctx context.Context, cfg config.Config, info Info) (*resource.Reso
 	return res, nil
 }
 
-// Shutdown exports what is recorded one last time and stops the exporter.
-// It returns when that export is done or ctx ends; give ctx the final
+// Shutdown exports what is recorded one last time and stops the exporters:
+// the metrics, the queued spans and the queued log records, all at once. It
+// returns when those exports are done or ctx ends; give ctx the final
 // export's budget.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
-	if t == nil || t.sdk == nil {
+	if t == nil {
 		return nil
 	}
-	if err := t.sdk.Shutdown(ctx); err != nil {
-		return fmt.Errorf("final metric export: %w", err)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	shut := func(i int, what string, shutdown func(context.Context) error) {
+		wg.Go(func() {
+			if err := shutdown(ctx); err != nil {
+				errs[i] = fmt.Errorf("final %s export: %w", what, err)
+			}
+		})
 	}
-	return nil
+	if t.sdk != nil {
+		shut(0, "metric", t.sdk.Shutdown)
+	}
+	if t.traces != nil {
+		shut(1, "span", t.traces.Shutdown)
+	}
+	if t.logs != nil {
+		shut(2, "log", t.logs.Shutdown)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Banner is what the backend prints at startup about telemetry: the lines of
@@ -122,12 +182,37 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 // finds them.
 func Banner(cfg config.Config) []string {
 	if !cfg.Telemetry.Enabled {
-		return []string{"📊 OpenTelemetry disabled (OTEL_ENABLED=false or OTEL_SDK_DISABLED=true): no metrics are exported"}
+		return []string{"📊 OpenTelemetry disabled (OTEL_ENABLED=false or OTEL_SDK_DISABLED=true): no metrics, traces or logs are exported"}
 	}
-	return []string{
-		fmt.Sprintf("📊 OpenTelemetry initialized: %s (%s)", cfg.Telemetry.ServiceName, cfg.Environment),
-		fmt.Sprintf("   Exporting to: %s", cfg.Telemetry.Endpoint),
-		fmt.Sprintf("   Export interval: %s", cfg.Telemetry.ExportInterval.Round(time.Millisecond)),
-		fmt.Sprintf("   Export timeout: %s", cfg.Telemetry.ExportTimeout.Round(time.Millisecond)),
+	t := cfg.Telemetry
+	lines := []string{
+		fmt.Sprintf("📊 OpenTelemetry initialized: %s (%s)", t.ServiceName, cfg.Environment),
+		fmt.Sprintf("   Exporting to: %s", t.Endpoint),
+		fmt.Sprintf("   Export interval: %s", t.ExportInterval.Round(time.Millisecond)),
+		fmt.Sprintf("   Export timeout: %s", t.ExportTimeout.Round(time.Millisecond)),
+		fmt.Sprintf("   Metrics: %s", t.MetricsURL),
 	}
+	if t.Traces.Enabled {
+		lines = append(lines, fmt.Sprintf("   Traces: %s (sampler %s)", t.Traces.URL, samplerText(t.Sampler)))
+	} else {
+		lines = append(lines, "   Traces: not exported ("+config.EnvTracesExporter+"=none)")
+	}
+	if t.Logs.Enabled {
+		lines = append(lines, fmt.Sprintf("   Logs: %s (and JSON on stdout)", t.Logs.URL))
+	} else {
+		lines = append(lines, "   Logs: JSON on stdout only ("+config.EnvLogsExporter+"=none)")
+	}
+	if t.Traces.Enabled && t.CaptureMessageContent {
+		lines = append(lines, fmt.Sprintf("   GenAI message content: captured on the OpenAI spans, at most %d bytes a message (%s=true)",
+			openaimetrics.MaxCapturedMessageBytes, config.EnvCaptureMessageContent))
+	}
+	return lines
+}
+
+// samplerText names the sampler, with its ratio when it has one.
+func samplerText(s config.Sampler) string {
+	if s.Name == config.SamplerTraceIDRatio || s.Name == config.SamplerParentBasedTraceIDRatio {
+		return fmt.Sprintf("%s %g", s.Name, s.Ratio)
+	}
+	return s.Name
 }
