@@ -1,6 +1,7 @@
-// Package openaimetrics is the metric contract of the Scanium backend's OpenAI
-// provider: the names, units, label keys and label values of every instrument
-// it records. It is the only place that spells them.
+// Package openaimetrics is the metric contract of the Scanium backend: the
+// names, units, label keys and label values of every instrument its OpenAI
+// provider records, and of the one its HTTP API records about itself. It is
+// the only place that spells them.
 //
 // The backend records through these declarations and dashboards-as-code builds
 // every PromQL expression from them, so renaming a metric is a compile error,
@@ -12,6 +13,12 @@
 // Prometheus 3 appends `_total` and unit suffixes only when they are missing,
 // and Mimir's own OTLP endpoint appends none, so every route stores the same
 // series names.
+//
+// Label keys are declared as Prometheus stores them. The OpenAI instruments'
+// attribute keys are those labels; the HTTP server instrument follows the
+// OpenTelemetry HTTP semantic conventions, whose attribute keys (http.route)
+// every route stores with '_' for '.' (http_route): AttributeKey gives the key
+// to record for a label.
 package openaimetrics
 
 import "slices"
@@ -28,6 +35,10 @@ const (
 	RateLimitTokensLimit          = "openai_rate_limit_tokens_limit"
 	RateLimitRequestsResetSeconds = "openai_rate_limit_requests_reset_seconds"
 	RateLimitTokensResetSeconds   = "openai_rate_limit_tokens_reset_seconds"
+	// HTTPServerRequestDurationSeconds is the OpenTelemetry HTTP server
+	// metric http.server.request.duration of the backend's own API, under
+	// its Prometheus name.
+	HTTPServerRequestDurationSeconds = "http_server_request_duration_seconds"
 )
 
 // Label keys recorded by the backend.
@@ -43,7 +54,34 @@ const (
 	LabelTokenType = "token_type"
 	// LabelLimitType is one of LimitTypes.
 	LabelLimitType = "limit_type"
+	// LabelHTTPRequestMethod is one of HTTPMethods: the request's method, or
+	// HTTPMethodOther for a method the semantic conventions do not know.
+	LabelHTTPRequestMethod = "http_request_method"
+	// LabelHTTPRoute is one of HTTPRoutes: the API route that matched, or
+	// HTTPRouteUnmatched; never the request's path.
+	LabelHTTPRoute = "http_route"
+	// LabelHTTPResponseStatusCode is the response's numeric status code,
+	// such as 200 or 503.
+	LabelHTTPResponseStatusCode = "http_response_status_code"
 )
+
+// attributeKeys maps the label keys whose OpenTelemetry attribute key differs
+// to that key: the HTTP semantic conventions' names.
+var attributeKeys = map[string]string{
+	LabelHTTPRequestMethod:      "http.request.method",
+	LabelHTTPRoute:              "http.route",
+	LabelHTTPResponseStatusCode: "http.response.status_code",
+}
+
+// AttributeKey returns the OpenTelemetry attribute key the backend records
+// for a label key: http.route for http_route, the label itself for the
+// others.
+func AttributeKey(label string) string {
+	if key, ok := attributeKeys[label]; ok {
+		return key
+	}
+	return label
+}
 
 // Labels that do not come from the backend's attributes but that every
 // Prometheus-compatible store adds to the series.
@@ -88,6 +126,21 @@ const (
 	LimitTokens   = "tokens"
 )
 
+// Values of LabelHTTPRoute: the routes of the backend's API, and one value
+// for every path none of them matches.
+const (
+	HTTPRouteChat   = "/api/assistant/chat"
+	HTTPRouteHealth = "/healthz"
+	HTTPRouteReady  = "/readyz"
+	// HTTPRouteUnmatched is the route of a request no route matched (a 404):
+	// its path is never a label value.
+	HTTPRouteUnmatched = "_OTHER"
+)
+
+// HTTPMethodOther is the LabelHTTPRequestMethod of a method the semantic
+// conventions do not know, as they prescribe.
+const HTTPMethodOther = "_OTHER"
+
 // Statuses returns every value of LabelStatus.
 func Statuses() []string { return []string{StatusSuccess, StatusError} }
 
@@ -102,8 +155,20 @@ func TokenTypes() []string { return []string{TokenInput, TokenOutput, TokenTotal
 // LimitTypes returns every value of LabelLimitType.
 func LimitTypes() []string { return []string{LimitRequests, LimitTokens} }
 
+// HTTPRoutes returns every value of LabelHTTPRoute.
+func HTTPRoutes() []string {
+	return []string{HTTPRouteChat, HTTPRouteHealth, HTTPRouteReady, HTTPRouteUnmatched}
+}
+
+// HTTPMethods returns every value of LabelHTTPRequestMethod: the methods the
+// HTTP semantic conventions know (RFC 9110's and PATCH), and HTTPMethodOther.
+func HTTPMethods() []string {
+	return []string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", HTTPMethodOther}
+}
+
 // LabelValues returns the closed set of values a label key may take, and false
-// for keys whose values are open (model, job, instance, le) or unknown.
+// for keys whose values are open (model, the status code, job, instance, le)
+// or unknown.
 func LabelValues(key string) ([]string, bool) {
 	switch key {
 	case LabelStatus:
@@ -114,6 +179,10 @@ func LabelValues(key string) ([]string, bool) {
 		return TokenTypes(), true
 	case LabelLimitType:
 		return LimitTypes(), true
+	case LabelHTTPRoute:
+		return HTTPRoutes(), true
+	case LabelHTTPRequestMethod:
+		return HTTPMethods(), true
 	}
 	return nil, false
 }
@@ -157,6 +226,16 @@ var durationBuckets = []float64{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5
 
 // DurationBuckets returns the histogram bucket bounds of RequestDurationSeconds.
 func DurationBuckets() []float64 { return slices.Clone(durationBuckets) }
+
+// httpServerDurationBuckets are the explicit bucket bounds of
+// HTTPServerRequestDurationSeconds, in seconds: a health check takes about a
+// millisecond, a chat request from 50 ms to 30 s (its OpenAI calls and their
+// retries).
+var httpServerDurationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60}
+
+// HTTPServerDurationBuckets returns the histogram bucket bounds of
+// HTTPServerRequestDurationSeconds.
+func HTTPServerDurationBuckets() []float64 { return slices.Clone(httpServerDurationBuckets) }
 
 var instruments = []Instrument{
 	{
@@ -203,6 +282,11 @@ var instruments = []Instrument{
 		Name: RateLimitTokensResetSeconds, Kind: Gauge, Unit: "s",
 		Description: "Seconds until OpenAI's token rate-limit window resets (x-ratelimit-reset-tokens).",
 		Labels:      []string{LabelModel, LabelLimitType},
+	},
+	{
+		Name: HTTPServerRequestDurationSeconds, Kind: Histogram, Unit: "s",
+		Description: "Duration of HTTP server requests.",
+		Labels:      []string{LabelHTTPRequestMethod, LabelHTTPRoute, LabelHTTPResponseStatusCode},
 	},
 }
 

@@ -15,20 +15,29 @@ import (
 
 func TestInstrumentsFollowPrometheusConventions(t *testing.T) {
 	seen := map[string]bool{}
-	name := regexp.MustCompile(`^openai_[a-z_]+[a-z]$`)
+	name := regexp.MustCompile(`^(openai|http_server)_[a-z_]+[a-z]$`)
+	label := regexp.MustCompile(`^[a-z][a-z_]*[a-z]$`)
 	for _, in := range m.Instruments() {
 		if seen[in.Name] {
 			t.Errorf("%s declared twice", in.Name)
 		}
 		seen[in.Name] = true
 		if !name.MatchString(in.Name) {
-			t.Errorf("%s is not a snake_case openai_ name", in.Name)
+			t.Errorf("%s is not a snake_case openai_ or http_server_ name", in.Name)
 		}
 		if in.Description == "" || len(in.Labels) == 0 {
 			t.Errorf("%s lacks a description or labels", in.Name)
 		}
-		if !slices.Contains(in.Labels, m.LabelModel) {
-			t.Errorf("%s lacks the model label", in.Name)
+		// The OpenAI instruments are per model; the HTTP server's is not.
+		if strings.HasPrefix(in.Name, "openai_") != slices.Contains(in.Labels, m.LabelModel) {
+			t.Errorf("%s: labels %v, want the model label exactly on the openai_ instruments", in.Name, in.Labels)
+		}
+		for _, l := range in.Labels {
+			// Stores keep an attribute key with '_' for '.': a label key
+			// is its attribute key so translated, and nothing else.
+			if !label.MatchString(l) || strings.ReplaceAll(m.AttributeKey(l), ".", "_") != l {
+				t.Errorf("%s: label %q is recorded as attribute %q, which is stored under another name", in.Name, l, m.AttributeKey(l))
+			}
 		}
 		switch in.Kind {
 		case m.Counter:
@@ -52,9 +61,63 @@ func TestInstrumentsFollowPrometheusConventions(t *testing.T) {
 			t.Errorf("%s has unit %q: use s or an annotation like {token}, which adds no suffix", in.Name, in.Unit)
 		}
 	}
-	if len(seen) != 9 {
-		t.Errorf("%d instruments, want the 9 of the contract", len(seen))
+	if len(seen) != 10 {
+		t.Errorf("%d instruments, want the 10 of the contract", len(seen))
 	}
+}
+
+func TestHTTPServerInstrumentFollowsTheSemanticConventions(t *testing.T) {
+	// http.server.request.duration, in seconds, with the conventions'
+	// attribute keys.
+	in, ok := instrument(m.HTTPServerRequestDurationSeconds)
+	if !ok || in.Kind != m.Histogram || in.Unit != "s" {
+		t.Fatalf("%s: %+v (found %v), want a histogram in s", m.HTTPServerRequestDurationSeconds, in, ok)
+	}
+	if in.Name != strings.ReplaceAll("http.server.request.duration", ".", "_")+"_seconds" {
+		t.Errorf("%s is not the Prometheus name of http.server.request.duration", in.Name)
+	}
+	var keys []string
+	for _, l := range in.Labels {
+		keys = append(keys, m.AttributeKey(l))
+	}
+	if want := []string{"http.request.method", "http.route", "http.response.status_code"}; !slices.Equal(keys, want) {
+		t.Errorf("attribute keys %v, want %v", keys, want)
+	}
+	if m.AttributeKey(m.LabelModel) != m.LabelModel {
+		t.Error("the OpenAI labels are their own attribute keys")
+	}
+
+	// Label values are bounded: the routes and the known methods, each
+	// with one value for everything else; the status code is numeric.
+	routes, ok := m.LabelValues(m.LabelHTTPRoute)
+	if !ok || !slices.Equal(routes, []string{m.HTTPRouteChat, m.HTTPRouteHealth, m.HTTPRouteReady, m.HTTPRouteUnmatched}) {
+		t.Errorf("routes %v (closed %v)", routes, ok)
+	}
+	methods, ok := m.LabelValues(m.LabelHTTPRequestMethod)
+	if !ok || len(methods) != 10 || !slices.Contains(methods, m.HTTPMethodOther) || !slices.Contains(methods, "POST") {
+		t.Errorf("methods %v (closed %v): want the 9 known methods and %s", methods, ok, m.HTTPMethodOther)
+	}
+	if _, ok := m.LabelValues(m.LabelHTTPResponseStatusCode); ok {
+		t.Error("status codes are numeric, matched by regular expressions like 5..: not a closed set")
+	}
+
+	b := m.HTTPServerDurationBuckets()
+	if !sort.Float64sAreSorted(b) || b[0] > 0.001 || b[len(b)-1] < 30 || !slices.Contains(b, 0.05) {
+		t.Errorf("buckets %v: want sorted, from 1 ms (health checks) to at least 30 s (chat)", b)
+	}
+	b[0] = 99
+	if m.HTTPServerDurationBuckets()[0] == 99 {
+		t.Error("HTTPServerDurationBuckets returns shared state")
+	}
+}
+
+func instrument(name string) (m.Instrument, bool) {
+	for _, in := range m.Instruments() {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return m.Instrument{}, false
 }
 
 func TestDurationBuckets(t *testing.T) {
@@ -82,8 +145,12 @@ func TestSeries(t *testing.T) {
 	if _, ok := m.LookupSeries(m.RequestDurationSeconds); ok {
 		t.Error("a histogram's bare name is not a Prometheus series")
 	}
-	if len(m.AllSeries()) != 11 {
-		t.Errorf("%d series, want 11", len(m.AllSeries()))
+	bucket, ok = m.LookupSeries(m.Bucket(m.HTTPServerRequestDurationSeconds))
+	if !ok || !slices.Contains(bucket.Labels, m.LabelHTTPRoute) || !slices.Contains(bucket.Labels, m.LabelBucket) {
+		t.Errorf("HTTP server bucket series: %+v %v", bucket, ok)
+	}
+	if len(m.AllSeries()) != 14 {
+		t.Errorf("%d series, want 14", len(m.AllSeries()))
 	}
 	if vals, ok := m.LabelValues(m.LabelErrorType); !ok || len(vals) != 4 {
 		t.Errorf("error types %v", vals)
