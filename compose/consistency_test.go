@@ -71,6 +71,9 @@ type tempoConfig struct {
 		} `yaml:"receivers"`
 	} `yaml:"distributor"`
 	MetricsGenerator struct {
+		Registry struct {
+			ExternalLabels map[string]string `yaml:"external_labels"`
+		} `yaml:"registry"`
 		Storage struct {
 			Path        string `yaml:"path"`
 			RemoteWrite []struct {
@@ -301,6 +304,13 @@ func TestTempoGeneratesWhatItsDataSourceLinksTo(t *testing.T) {
 	}
 	if b.mimir.Limits.MaxGlobalExemplarsPerUser <= 0 {
 		t.Error("Mimir's max_global_exemplars_per_user is 0: it drops the exemplars Tempo and Alloy send")
+	}
+	// The widest generated series, a span-metrics latency bucket, carries
+	// these labels besides the registry's external labels; Mimir refuses a
+	// series with more names than max_label_names_per_series.
+	spanMetricLabels := []string{"__name__", TempoSpanMetricsServiceLabel, "span_name", "span_kind", "status_code", "le", "job", "instance"}
+	if n := len(spanMetricLabels) + len(b.tempo.MetricsGenerator.Registry.ExternalLabels); n > b.mimir.Limits.MaxLabelNamesPerSeries {
+		t.Errorf("Tempo's span metrics carry %d label names, Mimir accepts %d (max_label_names_per_series)", n, b.mimir.Limits.MaxLabelNamesPerSeries)
 	}
 }
 
