@@ -139,7 +139,7 @@ func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, versi
 	b.handler = httpapi.New(httpapi.Deps{
 		Logger: logger, Assistant: assistant.New(provider),
 		APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: b.draining,
-		MaxInFlight: cfg.Server.MaxInFlightRequests,
+		MaxInFlight: cfg.Server.MaxInFlightRequests, MeterProvider: tel.MeterProvider,
 	})
 	return b, nil
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
 )
@@ -33,6 +35,8 @@ type Deps struct {
 	// MaxInFlight bounds the chat requests handled at once; more are
 	// answered 503 OVERLOADED. Zero means config.DefaultMaxInFlightRequests.
 	MaxInFlight int
+	// MeterProvider records the API's http.server.request.duration; nil: noop.
+	MeterProvider metric.MeterProvider
 }
 
 type handler struct {
@@ -63,7 +67,7 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, CodeNotFound, "no such endpoint: the API serves POST "+ChatPath)
 	})
-	return observe(d.Logger, recoverPanics(d.Logger, mux))
+	return observe(d.Logger, serverMetricsHandler(d.MeterProvider, recoverPanics(d.Logger, mux)))
 }
 
 // methods dispatches on the method and answers 405 with Allow otherwise.
