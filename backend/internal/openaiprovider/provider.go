@@ -12,6 +12,7 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/scanium/openai-monitoring/backend/config"
 )
@@ -38,6 +39,13 @@ type Config struct {
 	// Logger receives a debug line for every value OpenAI sent that the
 	// provider ignored or clamped; nil discards them.
 	Logger *slog.Logger
+	// TracerProvider starts a CLIENT span per API request (attempt), after
+	// the GenAI semantic conventions; nil starts none.
+	TracerProvider trace.TracerProvider
+	// CaptureMessageContent puts the messages and the reply on the spans,
+	// each cut to openaimetrics.MaxCapturedMessageBytes; off, no span holds
+	// any text of theirs.
+	CaptureMessageContent bool
 }
 
 // Backoff bounds the wait between attempts when OpenAI does not say how long
@@ -66,6 +74,7 @@ type Provider struct {
 	jitter     func() float64
 	now        func() time.Time
 	untrusted  *untrustedValues
+	spans      *spans
 }
 
 // Option changes a Provider's defaults.
@@ -99,6 +108,7 @@ func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
 		jitter:     rand.Float64,
 		now:        time.Now,
 		untrusted:  newUntrustedValues(cfg.Logger, cfg.APIKey),
+		spans:      newSpans(cfg.TracerProvider, cfg.Model, cfg.BaseURL, cfg.CaptureMessageContent),
 	}
 	for _, opt := range opts {
 		opt(p)
@@ -141,7 +151,8 @@ type Response struct {
 }
 
 // Chat asks OpenAI for a completion. Each attempt is one API request in the
-// metrics. A failure is an *Error.
+// metrics, and one CLIENT span, recorded with that span's context. A failure
+// is an *Error.
 func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -153,20 +164,23 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 	for i, msg := range req.Messages {
 		creq.Messages[i] = openai.ChatCompletionMessage{Role: msg.Role, Content: msg.Content}
 	}
+	var wait time.Duration // before the attempt
 	for attempt := 1; ; attempt++ {
+		attemptCtx, span := p.spans.startAttempt(ctx, attempt, wait, &creq)
 		start := p.now()
-		resp, err := p.client.CreateChatCompletion(ctx, creq)
+		resp, err := p.client.CreateChatCompletion(attemptCtx, creq)
 		elapsed := p.now().Sub(start)
 		header := http.Header(resp.Header())
 		rec := Attempt{Duration: elapsed, RateLimits: ParseRateLimits(header)}
 		if rec.RateLimits.ignored != 0 {
-			p.untrusted.rateLimits(ctx, header, rec.RateLimits)
+			p.untrusted.rateLimits(attemptCtx, header, rec.RateLimits)
 		}
 		if err == nil {
-			usage := p.untrusted.usage(ctx, resp.Usage)
+			usage := p.untrusted.usage(attemptCtx, resp.Usage)
 			rec.Usage = usage
-			p.recorder.Record(ctx, rec)
+			p.recorder.Record(attemptCtx, rec)
 			out := Response{Model: resp.Model, Usage: usage, RequestID: headerValue(header, "X-Request-Id"), Attempts: attempt}
+			span.succeeded(&resp, usage, out.RequestID)
 			if len(resp.Choices) > 0 {
 				out.Reply = resp.Choices[0].Message.Content
 			}
@@ -176,19 +190,20 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 		// header tells that an answer came, whether or not it was read.
 		f := classify(err, header != nil)
 		rec.ErrorType = f.errorType
-		p.recorder.Record(ctx, rec)
+		p.recorder.Record(attemptCtx, rec)
 		callErr := &Error{
 			Type: f.errorType, StatusCode: f.statusCode, Code: f.code,
-			RetryAfter: p.untrusted.retryAfter(ctx, header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
+			RetryAfter: p.untrusted.retryAfter(attemptCtx, header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
 			Attempts: attempt, Err: err,
 		}
+		span.failed(f.errorType, callErr.RequestID)
 		if f.err != nil {
 			callErr.Err = f.err
 		}
 		if !f.retryable || attempt > p.maxRetries {
 			return Response{}, callErr
 		}
-		wait := callErr.RetryAfter
+		wait = callErr.RetryAfter
 		if wait == 0 {
 			wait = p.backoffFor(attempt)
 		}

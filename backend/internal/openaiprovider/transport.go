@@ -135,6 +135,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil || resp == nil {
 		return resp, err
 	}
+	noteAnswerStatus(req.Context(), resp.StatusCode)
 	if resp.Header == nil {
 		// A non-nil header is how the provider tells an answer came.
 		resp.Header = http.Header{}
