@@ -193,3 +193,33 @@ func TestUnknownArtifactPath(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestHTTPServerQueries(t *testing.T) {
+	// The API's own http.server.request.duration is in the contract: its
+	// series, labels and closed label values validate like the OpenAI ones.
+	bucket := m.Bucket(m.HTTPServerRequestDurationSeconds)
+	chat := m.LabelHTTPRoute + `="` + m.HTTPRouteChat + `", ` + m.LabelHTTPRequestMethod + `=~"POST|` + m.HTTPMethodOther + `"`
+	for _, expr := range []string{
+		`histogram_quantile(0.95, sum by (le, ` + m.LabelHTTPRoute + `) (rate(` + bucket + `{` + chat + `}[5m])))`,
+		`sum by (` + m.LabelHTTPResponseStatusCode + `) (rate(` + m.Count(m.HTTPServerRequestDurationSeconds) + `{` +
+			m.LabelHTTPResponseStatusCode + `=~"5.."}[5m]))`,
+	} {
+		set := rendered(t)
+		edit(t, set, dashboardFile, setPanelExpr(expr))
+		if err := validate.Artifacts(set); err != nil {
+			t.Errorf("%s: %v", expr, err)
+		}
+	}
+	for expr, want := range map[string]string{
+		`sum(rate(` + bucket + `{` + m.LabelHTTPRoute + `="/api/assistant/chat/x"}[5m]))`: `not a value of ` + m.LabelHTTPRoute,
+		`sum(rate(` + bucket + `{` + m.LabelHTTPRequestMethod + `="BREW"}[5m]))`:          `not a value of ` + m.LabelHTTPRequestMethod,
+		`sum(rate(` + bucket + `{` + m.LabelModel + `="gpt-4o-mini"}[5m]))`:               `has no label "model"`,
+		`sum(rate(` + m.HTTPServerRequestDurationSeconds + `[5m]))`:                       `is not declared by the contract`,
+	} {
+		set := rendered(t)
+		edit(t, set, dashboardFile, setPanelExpr(expr))
+		if err := validate.Artifacts(set); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one with: %s", expr, err, want)
+		}
+	}
+}
