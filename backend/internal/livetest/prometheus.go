@@ -13,7 +13,8 @@ import (
 	"time"
 )
 
-// Prometheus is a Prometheus 3 server with its OTLP receiver on.
+// Prometheus is a Prometheus 3 server with its OTLP receiver and its exemplar
+// storage on (Mimir keeps exemplars too, once its limits allow them).
 type Prometheus struct {
 	// URL is the server's base URL, e.g. http://127.0.0.1:9090.
 	URL     string
@@ -49,6 +50,7 @@ func StartPrometheus(t testing.TB) *Prometheus {
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr,
 		"--web.enable-otlp-receiver",
+		"--enable-feature=exemplar-storage",
 		"--log.level=warn",
 	)
 	prom := &Prometheus{URL: "http://" + addr, Process: p}
@@ -129,4 +131,60 @@ func parseValue(v any) (float64, error) {
 		return 0, fmt.Errorf("sample value %v is not a string", v)
 	}
 	return strconv.ParseFloat(s, 64)
+}
+
+// Exemplar is one exemplar of a series: its labels (trace_id and span_id
+// for OpenTelemetry's) and value.
+type Exemplar struct {
+	Series map[string]string
+	Labels map[string]string
+	Value  float64
+}
+
+// QueryExemplars returns the exemplars of the series that expr selects, over
+// the last hour.
+func (p *Prometheus) QueryExemplars(ctx context.Context, expr string) ([]Exemplar, error) {
+	now := time.Now()
+	u := p.URL + "/api/v1/query_exemplars?" + url.Values{
+		"query": {expr},
+		"start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
+		"end":   {strconv.FormatInt(now.Add(time.Minute).Unix(), 10)},
+	}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   []struct {
+			SeriesLabels map[string]string `json:"seriesLabels"`
+			Exemplars    []struct {
+				Labels map[string]string `json:"labels"`
+				Value  string            `json:"value"`
+			} `json:"exemplars"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("exemplars of %q: decode the answer (HTTP %d): %w", expr, resp.StatusCode, err)
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("exemplars of %q: %s", expr, body.Error)
+	}
+	var out []Exemplar
+	for _, series := range body.Data {
+		for _, e := range series.Exemplars {
+			v, err := strconv.ParseFloat(e.Value, 64)
+			if err != nil {
+				return nil, fmt.Errorf("exemplars of %q: value %q: %w", expr, e.Value, err)
+			}
+			out = append(out, Exemplar{Series: series.SeriesLabels, Labels: e.Labels, Value: v})
+		}
+	}
+	return out, nil
 }

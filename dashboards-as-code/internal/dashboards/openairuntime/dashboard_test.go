@@ -145,3 +145,27 @@ func TestQuietPanelsExist(t *testing.T) {
 		panel(t, d, id)
 	}
 }
+
+// The latency panels show the histogram's exemplars (single requests, each
+// linking to its trace), asked for by exactly one query each: every
+// percentile reads the same buckets, and two queries would show each dot
+// twice.
+func TestLatencyPanelsShowExemplarsOnce(t *testing.T) {
+	d, _ := build(t)
+	for _, id := range []uint32{openairuntime.PanelLatencyPercentilesTimeseries, openairuntime.PanelLatencyByModelTimeseries} {
+		p := panel(t, d, id)
+		asking := 0
+		for _, target := range p.Targets {
+			q, ok := target.(prometheus.Dataquery)
+			if !ok {
+				t.Fatalf("panel %d: target %T is not a Prometheus query", id, target)
+			}
+			if q.Exemplar != nil && *q.Exemplar {
+				asking++
+			}
+		}
+		if asking != 1 {
+			t.Errorf("panel %d: %d queries ask for exemplars, want 1", id, asking)
+		}
+	}
+}

@@ -24,14 +24,20 @@ func latencyPercentilesTimeseries(l config.Latency) *timeseries.PanelBuilder {
 	panel := defaultTimeseries().
 		Id(PanelLatencyPercentilesTimeseries).
 		Title("Latency percentiles").
-		Description(fmt.Sprintf("p50, p95 and p99 duration of OpenAI API requests, all models and outcomes, from the request duration histogram. Dashed line: %ss, the OpenAIHighLatency threshold.",
+		Description(fmt.Sprintf("p50, p95 and p99 duration of OpenAI API requests, all models and outcomes, from the request duration histogram. Dashed line: %ss, the OpenAIHighLatency threshold. Dots are exemplars: single requests, each opening its trace in Tempo.",
 			formatNumber(l.ThresholdSeconds))).
 		Unit(unitSeconds).
 		Thresholds(thresholds(colorOK, at(l.ThresholdSeconds, colorCritical))).
 		ThresholdsStyle(thresholdLines())
 	for i, q := range percentiles() {
 		name := promexpr.PercentileName(q)
-		panel = panel.WithTarget(prometheusQuery(refID(i), promexpr.LatencyQuantile(q, scope(), window), name))
+		target := prometheusQuery(refID(i), promexpr.LatencyQuantile(q, scope(), window), name)
+		if i == 0 {
+			// Every percentile reads the same buckets: one query asks for
+			// their exemplars, so each shows once.
+			target = target.Exemplar(true)
+		}
+		panel = panel.WithTarget(target)
 	}
 	return panel
 }
@@ -42,10 +48,10 @@ func latencyByModelTimeseries(l config.Latency) *timeseries.PanelBuilder {
 		Id(PanelLatencyByModelTimeseries).
 		Title(name + " latency by model").
 		Description(fmt.Sprintf("%s duration of each model's OpenAI API requests. OpenAIHighLatency fires when it stays above %ss (dashed line) for %s.",
-			name, formatNumber(l.ThresholdSeconds), formatDuration(l.For))).
+			name, formatNumber(l.ThresholdSeconds), formatDuration(l.For)) + " Dots are exemplars: single requests, each opening its trace in Tempo.").
 		WithTarget(prometheusQuery("A",
 			promexpr.LatencyQuantile(l.Quantile, scope(), window, m.LabelModel),
-			legend(m.LabelModel))).
+			legend(m.LabelModel)).Exemplar(true)).
 		Unit(unitSeconds).
 		Thresholds(thresholds(colorOK, at(l.ThresholdSeconds, colorCritical))).
 		ThresholdsStyle(thresholdLines())
