@@ -85,7 +85,9 @@ var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTota
 // *Recorder records nothing.
 //
 // Only the duration histogram is a synchronous instrument: it takes the
-// context, so a sampled span in it becomes the exemplar of its bucket. The
+// context, so a sampled span in it becomes the exemplar of its bucket (the
+// SDK's default exemplar filter, trace_based; OTEL_METRICS_EXEMPLAR_FILTER
+// set to always_off turns exemplars off). The
 // counters and the rate-limit gauges live in atomic cells that the hot path
 // updates and the collection callback reports: the counters as the
 // cumulative totals of observable counters, the gauges as the latest values.
