@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
 // requestState is what a request's handlers tell its access-log line.
@@ -82,8 +84,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe gives every request an id and logs one line when it ends: id,
-// method, path, status, duration and OpenAI's request id. It never logs a
-// header value but those, nor any part of the body.
+// method, path, status, duration and OpenAI's request id, with the request's
+// context (its SERVER span, when traced, so an OTLP record carries the trace
+// and span ids). It never logs a header value but those, nor any part of the
+// body. The field names are the contract's (openaimetrics.LogField*).
 func observe(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -97,27 +101,27 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), stateKey{}, state)))
 
 		attrs := []slog.Attr{
-			slog.String("request_id", id),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			slog.Int64("bytes", sw.bytes),
+			slog.String(m.LogFieldRequestID, id),
+			slog.String(m.LogFieldMethod, r.Method),
+			slog.String(m.LogFieldPath, r.URL.Path),
+			slog.Int(m.LogFieldStatus, sw.status),
+			slog.Float64(m.LogFieldDurationMS, float64(time.Since(start).Microseconds())/1000),
+			slog.Int64(m.LogFieldBytes, sw.bytes),
 		}
 		if state.openAIRequestID != "" {
-			attrs = append(attrs, slog.String("openai_request_id", state.openAIRequestID))
+			attrs = append(attrs, slog.String(m.LogFieldOpenAIRequestID, state.openAIRequestID))
 		}
 		if state.openAIAttempts > 0 {
-			attrs = append(attrs, slog.Int("openai_attempts", state.openAIAttempts))
+			attrs = append(attrs, slog.Int(m.LogFieldOpenAIAttempts, state.openAIAttempts))
 		}
 		if state.errorCode != "" {
-			attrs = append(attrs, slog.String("error_code", state.errorCode))
+			attrs = append(attrs, slog.String(m.LogFieldErrorCode, state.errorCode))
 		}
 		level := slog.LevelInfo
 		if sw.status >= http.StatusInternalServerError {
 			level = slog.LevelError
 		}
-		logger.LogAttrs(r.Context(), level, "request", attrs...)
+		logger.LogAttrs(r.Context(), level, m.LogMessageRequest, attrs...)
 	})
 }
 

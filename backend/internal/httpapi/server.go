@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
@@ -37,6 +39,11 @@ type Deps struct {
 	MaxInFlight int
 	// MeterProvider records the API's http.server.request.duration; nil: noop.
 	MeterProvider metric.MeterProvider
+	// TracerProvider starts a SERVER span per request, and Propagator reads
+	// an incoming traceparent (nil: W3C tracecontext and baggage); a nil
+	// TracerProvider traces nothing.
+	TracerProvider trace.TracerProvider
+	Propagator     propagation.TextMapPropagator
 }
 
 type handler struct {
@@ -67,7 +74,7 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, CodeNotFound, "no such endpoint: the API serves POST "+ChatPath)
 	})
-	return observe(d.Logger, serverMetricsHandler(d.MeterProvider, recoverPanics(d.Logger, mux)))
+	return traced(d.TracerProvider, d.Propagator, observe(d.Logger, serverMetricsHandler(d.MeterProvider, recoverPanics(d.Logger, mux))))
 }
 
 // methods dispatches on the method and answers 405 with Allow otherwise.
