@@ -69,10 +69,13 @@ func Run(env Env) int {
 	}
 	// Every log line passes through one redaction of the secrets the backend
 	// holds: a server's text (an OTLP collector's error body) may quote them.
-	logger := slog.New(redact.Handler(
-		slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}),
-		redact.New(secrets(cfg, env.Lookup)...)))
-	err = serve(cfg, env, logger)
+	logs := logOutput{
+		stdout:   slog.NewJSONHandler(env.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}),
+		redactor: redact.New(secrets(cfg, env.Lookup)...),
+		level:    cfg.LogLevel,
+	}
+	logger := logs.logger(nil)
+	err = serve(cfg, env, logs)
 	switch {
 	case errors.Is(err, errForcedExit):
 		return 1 // already said
@@ -83,12 +86,28 @@ func Run(env Env) int {
 	return 0
 }
 
+// logOutput is where the backend logs: JSON lines on stdout and, once
+// telemetry is set up and logs are exported, OTLP log records too; both
+// behind one redaction.
+type logOutput struct {
+	stdout   slog.Handler
+	redactor *redact.Redactor
+	level    slog.Level
+}
+
+// logger logs to stdout, and through tel's log bridge when it has one
+// (tel may be nil).
+func (o logOutput) logger(tel *telemetry.Telemetry) *slog.Logger {
+	return slog.New(redact.Handler(tel.LogHandler(o.stdout, o.level), o.redactor))
+}
+
 // errForcedExit ends a shutdown cut short by a second signal.
 var errForcedExit = errors.New("forced exit on a second signal")
 
 // backend is the assembled service: its API and what stops with it.
 type backend struct {
 	handler  http.Handler
+	logger   *slog.Logger
 	tel      *telemetry.Telemetry
 	draining *atomic.Bool
 	// openAI is the effective OpenAI configuration (the simulator's when
@@ -97,14 +116,16 @@ type backend struct {
 	sim    *openaisim.Running
 }
 
-// assemble builds the backend from its configuration: telemetry, the OpenAI
-// provider (or the built-in simulator) and the HTTP API. It prints the startup
+// assemble builds the backend from its configuration: telemetry, the
+// logger (stdout, and OTLP when logs are exported), the OpenAI provider (or
+// the built-in simulator) and the HTTP API, traced. It prints the startup
 // banner to out.
-func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, version string, out io.Writer) (*backend, error) {
+func assemble(ctx context.Context, cfg config.Config, logs logOutput, version string, out io.Writer) (*backend, error) {
 	tel, err := telemetry.Setup(ctx, cfg, telemetry.Info{Version: version})
 	if err != nil {
 		return nil, err
 	}
+	logger := logs.logger(tel)
 	if tel.Enabled {
 		// Export failures must not fail requests; they are logged.
 		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
@@ -115,7 +136,7 @@ func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, versi
 		fmt.Fprintln(out, line)
 	}
 
-	b := &backend{tel: tel, draining: new(atomic.Bool), openAI: cfg.OpenAI}
+	b := &backend{tel: tel, logger: logger, draining: new(atomic.Bool), openAI: cfg.OpenAI}
 	if b.openAI.UseSimulator() {
 		b.sim, err = startSimulator()
 		if err != nil {
@@ -135,16 +156,19 @@ func assemble(ctx context.Context, cfg config.Config, logger *slog.Logger, versi
 		APIKey: b.openAI.APIKey, BaseURL: b.openAI.BaseURL, Model: b.openAI.Model,
 		Timeout: b.openAI.Timeout, MaxRetries: b.openAI.MaxRetries,
 		MaxResponseBytes: b.openAI.MaxResponseBytes, Logger: logger,
+		TracerProvider: tel.TracerProvider, CaptureMessageContent: cfg.Telemetry.CaptureMessageContent,
 	}, recorder)
 	b.handler = httpapi.New(httpapi.Deps{
 		Logger: logger, Assistant: assistant.New(provider),
 		APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: b.draining,
-		MaxInFlight: cfg.Server.MaxInFlightRequests, MeterProvider: tel.MeterProvider,
+		MaxInFlight:    cfg.Server.MaxInFlightRequests,
+		TracerProvider: tel.TracerProvider, Propagator: tel.Propagator, MeterProvider: tel.MeterProvider,
 	})
 	return b, nil
 }
 
-// close exports the last metrics and stops the built-in simulator.
+// close exports the last metrics, spans and log records, and stops the
+// built-in simulator.
 func (b *backend) close(ctx context.Context) error {
 	err := b.tel.Shutdown(ctx)
 	if b.sim != nil {
@@ -153,12 +177,13 @@ func (b *backend) close(ctx context.Context) error {
 	return err
 }
 
-func serve(cfg config.Config, env Env, logger *slog.Logger) error {
+func serve(cfg config.Config, env Env, logs logOutput) error {
 	ctx := context.Background()
-	b, err := assemble(ctx, cfg, logger, env.Version, env.Stdout)
+	b, err := assemble(ctx, cfg, logs, env.Version, env.Stdout)
 	if err != nil {
 		return err
 	}
+	logger := b.logger
 	conns := httpapi.NewConnLimiter(cfg.Server.MaxConnections, logger)
 	srv := &http.Server{
 		Handler:           b.handler,
@@ -200,7 +225,7 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 	case err := <-serveErr:
 		return errors.Join(fmt.Errorf("serve: %w", err), b.close(ctx))
 	case sig := <-signals:
-		logger.Info("shutting down: finishing in-flight requests, then the final metric export; a second signal exits at once",
+		logger.Info("shutting down: finishing in-flight requests, then the final export of metrics, spans and logs; a second signal exits at once",
 			"signal", sig.String(), "drain_budget", cfg.DrainBudget().String(), "final_export_budget", cfg.FinalExportBudget().String())
 	}
 	stopped := make(chan error, 1)
@@ -209,7 +234,7 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 	case err := <-stopped:
 		return err
 	case sig := <-signals:
-		logger.Error("second signal: exiting at once; requests in flight are cut and metrics since the last export are lost",
+		logger.Error("second signal: exiting at once; requests in flight are cut and telemetry since the last export is lost",
 			"signal", sig.String())
 		_ = srv.Close()
 		return errForcedExit
@@ -219,7 +244,8 @@ func serve(cfg config.Config, env Env, logger *slog.Logger) error {
 // shutdown stops the server in two steps, each with its budget, which
 // together make SHUTDOWN_TIMEOUT: the drain, where in-flight requests finish
 // (their connections are cut when the drain budget ends), then the final
-// metric export, which so carries every request that was answered.
+// export of metrics, spans and log records, all at once within the one
+// budget, which so carries every request that was answered.
 func (b *backend) shutdown(srv *http.Server, cfg config.Config, logger *slog.Logger) error {
 	b.draining.Store(true)
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), cfg.DrainBudget())
@@ -233,10 +259,11 @@ func (b *backend) shutdown(srv *http.Server, cfg config.Config, logger *slog.Log
 
 	exportCtx, cancelExport := context.WithTimeout(context.Background(), cfg.FinalExportBudget())
 	defer cancelExport()
-	// Metrics not exported now are lost, but the service did its work: a
-	// failed final export is a warning, not a failed shutdown.
+	// Telemetry not exported now is lost, but the service did its work: a
+	// failed final export is a warning, not a failed shutdown. The warning
+	// goes to stdout: the log pipeline is shut down by then.
 	if err := b.close(exportCtx); err != nil {
-		logger.Warn("final metric export failed: metrics recorded since the last export are lost",
+		logger.Warn("final export failed: metrics, spans and log records recorded since the last export are lost",
 			"error", err, "endpoint", cfg.Telemetry.Endpoint, "final_export_budget", cfg.FinalExportBudget().String())
 	}
 	if drainErr != nil {
@@ -258,15 +285,16 @@ func startSimulator() (*openaisim.Running, error) {
 }
 
 // secrets lists what the backend's log must never show: the OpenAI key, the
-// client keys, and the credentials in the OTLP exporter's headers, which the
-// exporter reads from OTEL_EXPORTER_OTLP_HEADERS and
-// OTEL_EXPORTER_OTLP_METRICS_HEADERS itself.
+// client keys, and the credentials in the OTLP exporters' headers, which the
+// exporters read from OTEL_EXPORTER_OTLP_HEADERS and the per-signal
+// OTEL_EXPORTER_OTLP_{METRICS,TRACES,LOGS}_HEADERS themselves.
 func secrets(cfg config.Config, lookup config.LookupFunc) []string {
 	out := []string{cfg.OpenAI.APIKey.Reveal()}
 	for _, k := range cfg.APIKeys {
 		out = append(out, k.Reveal())
 	}
-	for _, name := range []string{"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"} {
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+		"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS"} {
 		if v, ok := lookup(name); ok {
 			out = append(out, redact.HeaderSecrets(v)...)
 		}

@@ -185,10 +185,18 @@ func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *otlpSink) received() [][]byte {
+// received returns the bodies posted to path, or to any path when path is
+// empty.
+func (s *otlpSink) received(path string) [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([][]byte(nil), s.bodies...)
+	var out [][]byte
+	for i, body := range s.bodies {
+		if path == "" || s.paths[i] == path {
+			out = append(out, body)
+		}
+	}
+	return out
 }
 
 func TestGracefulShutdown(t *testing.T) {
@@ -223,9 +231,12 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("backend did not stop")
 	}
-	bodies := sink.received()
+	bodies := sink.received("/v1/metrics")
 	if len(bodies) != 1 || !bytes.Contains(bodies[0], []byte(m.RequestsTotal)) {
 		t.Fatalf("want one final export holding %s, got %d exports", m.RequestsTotal, len(bodies))
+	}
+	if len(sink.received("/v1/traces")) == 0 || len(sink.received("/v1/logs")) == 0 {
+		t.Error("the shutdown exported no spans or no log records")
 	}
 	if !strings.Contains(b.stdout.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean stop logged:\n%s", b.stdout)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/backend/internal/telemetry"
 	"github.com/scanium/openai-monitoring/backend/openaisim"
 	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
@@ -89,7 +90,7 @@ func assembleFor(tb testing.TB, simURL, endpoint string, interval string) *backe
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := assemble(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), "test", io.Discard)
+	b, err := assemble(context.Background(), cfg, logOutput{stdout: slog.NewJSONHandler(io.Discard, nil)}, "test", io.Discard)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -124,9 +125,11 @@ func heapInUse() uint64 {
 // TestRecordingNeverBlocks serves requests while the OTLP endpoint is down
 // or never answers, with exports due every 100 ms: every request succeeds,
 // the exporter really was stuck or refused meanwhile, and memory stays flat
-// (the SDK aggregates in place; nothing queues up behind a failing export).
+// (the metric SDK aggregates in place; spans and log records wait in queues
+// of fixed bounds, which the warm-up fills, and beyond them are dropped).
 func TestRecordingNeverBlocks(t *testing.T) {
-	_, simURL := simtest.Start(t, openaisim.Config{})
+	// Rate limits beyond the requests of both cases.
+	_, simURL := simtest.Start(t, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1_000_000, Tokens: 1_000_000_000}})
 	hole := newBlackHole(t)
 	for _, tc := range []struct {
 		name     string
@@ -134,7 +137,9 @@ func TestRecordingNeverBlocks(t *testing.T) {
 	}{{"endpoint never answers", hole.url()}, {"endpoint down", closedPort(t)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := assembleFor(t, simURL, tc.endpoint, "100")
-			const warmup, requests = 200, 3000
+			// Each request queues two spans (server, client) and one log
+			// record: the warm-up fills both queues.
+			const warmup, requests = max(telemetry.SpanQueueSize/2, telemetry.LogQueueSize), 3000
 			for range warmup {
 				if code := serveChat(b); code != http.StatusOK {
 					t.Fatalf("status %d", code)

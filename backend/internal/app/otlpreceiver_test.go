@@ -15,7 +15,7 @@ import (
 )
 
 // otlpReceiver is an OTLP/HTTP metrics endpoint that decodes what it is sent
-// and keeps the requests.
+// to /v1/metrics and keeps the requests; it accepts and drops the rest.
 type otlpReceiver struct {
 	url string
 
@@ -34,6 +34,12 @@ func newOTLPReceiver(t *testing.T) *otlpReceiver {
 }
 
 func (r *otlpReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.URL.Path != "/v1/metrics" {
+		// Spans and log records are otlptest.Receiver's business.
+		_, _ = io.Copy(io.Discard, req.Body)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	body, err := io.ReadAll(req.Body)
 	var export colmetricpb.ExportMetricsServiceRequest
 	if err == nil {

@@ -41,7 +41,7 @@ func TestShutdownWithABlackHoledCollectorEndsWithinTheExportBudget(t *testing.T)
 	if hole.accepted.Load() == 0 {
 		t.Error("the final export never reached the collector: the test proves nothing")
 	}
-	if !strings.Contains(b.stdout.String(), "final metric export failed") {
+	if !strings.Contains(b.stdout.String(), "final export failed") {
 		t.Errorf("no log line says the final export failed:\n%s", b.stdout)
 	}
 }
