@@ -55,6 +55,9 @@ func startStack(t *testing.T) *stack {
 		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
 		"OTEL_METRIC_EXPORT_INTERVAL=500",
 		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
+		// Prometheus, standing in for Mimir, takes metrics only.
+		"OTEL_TRACES_EXPORTER=none",
+		"OTEL_LOGS_EXPORTER=none",
 	}
 	backend := livetest.Start(t, env, bin)
 	s := &stack{prom: prom, sim: sim, backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
