@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
@@ -148,6 +149,12 @@ func assemble(ctx context.Context, cfg config.Config, logs logOutput, version st
 		fmt.Fprintf(out, "🤖 OpenAI: model %s at %s\n", b.openAI.Model, b.openAI.BaseURL)
 	}
 
+	// Spans are started only when they are exported: with traces off, the
+	// API and the provider run untraced.
+	var tracerProvider trace.TracerProvider
+	if tel.Traced {
+		tracerProvider = tel.TracerProvider
+	}
 	recorder, err := openaiprovider.NewRecorder(tel.MeterProvider, b.openAI.Model)
 	if err != nil {
 		return nil, errors.Join(err, b.close(ctx))
@@ -156,13 +163,13 @@ func assemble(ctx context.Context, cfg config.Config, logs logOutput, version st
 		APIKey: b.openAI.APIKey, BaseURL: b.openAI.BaseURL, Model: b.openAI.Model,
 		Timeout: b.openAI.Timeout, MaxRetries: b.openAI.MaxRetries,
 		MaxResponseBytes: b.openAI.MaxResponseBytes, Logger: logger,
-		TracerProvider: tel.TracerProvider, CaptureMessageContent: cfg.Telemetry.CaptureMessageContent,
+		TracerProvider: tracerProvider, CaptureMessageContent: cfg.Telemetry.CaptureMessageContent,
 	}, recorder)
 	b.handler = httpapi.New(httpapi.Deps{
 		Logger: logger, Assistant: assistant.New(provider),
 		APIKeys: cfg.APIKeys, Limits: cfg.Limits, Draining: b.draining,
 		MaxInFlight:    cfg.Server.MaxInFlightRequests,
-		TracerProvider: tel.TracerProvider, Propagator: tel.Propagator, MeterProvider: tel.MeterProvider,
+		TracerProvider: tracerProvider, Propagator: tel.Propagator, MeterProvider: tel.MeterProvider,
 	})
 	return b, nil
 }

@@ -208,3 +208,40 @@ func childrenOf(spans []*tracepb.Span, parent *tracepb.Span) []*tracepb.Span {
 func attemptOf(s *tracepb.Span) int64 {
 	return otlptest.Int(s.GetAttributes(), m.AttrOpenAIAttemptNumber)
 }
+
+// Each signal turns off alone: with OTEL_TRACES_EXPORTER=none no span is
+// exported and the access log records still are, without trace ids; with
+// OTEL_LOGS_EXPORTER=none no log record is exported and stdout is as ever.
+func TestTracesAndLogsTurnOffAlone(t *testing.T) {
+	_, simURL := simtest.Start(t, openaisim.Config{})
+	for _, off := range []string{"OTEL_TRACES_EXPORTER", "OTEL_LOGS_EXPORTER"} {
+		t.Run(off, func(t *testing.T) {
+			recv := otlptest.New(t)
+			b := startBackend(t, map[string]string{
+				"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": tracedOpenAIKey, "OPENAI_BASE_URL": simURL,
+				"OTEL_EXPORTER_OTLP_ENDPOINT": recv.URL, "OTEL_METRIC_EXPORT_INTERVAL": "3600000", off: "none",
+			})
+			if c := sendTraced(t, b.url, "req-"+off, ""); c.status != 200 {
+				t.Fatalf("status %d", c.status)
+			}
+			if code := b.stop(t); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			if !strings.Contains(b.stdout.String(), `"request_id":"req-`+off+`"`) {
+				t.Errorf("no access log line on stdout:\n%s", b.stdout)
+			}
+			traces, logs := recv.Requests("/v1/traces"), recv.Requests("/v1/logs")
+			switch off {
+			case "OTEL_TRACES_EXPORTER":
+				rec := accessRecord(t, recv.Logs(), "req-"+off)
+				if traces != 0 || len(rec.GetTraceId()) != 0 {
+					t.Errorf("%d trace exports, log record trace %x: want none", traces, rec.GetTraceId())
+				}
+			case "OTEL_LOGS_EXPORTER":
+				if logs != 0 || traces == 0 {
+					t.Errorf("%d log and %d trace exports, want none and some", logs, traces)
+				}
+			}
+		})
+	}
+}

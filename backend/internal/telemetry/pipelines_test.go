@@ -20,6 +20,9 @@ func TestSpansAndLogRecordsReachTheirEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !tel.Traced {
+		t.Error("traces are exported by default")
+	}
 	var stdout bytes.Buffer
 	logger := slog.New(tel.LogHandler(slog.NewJSONHandler(&stdout, nil), slog.LevelInfo))
 
@@ -79,8 +82,8 @@ func TestTracesAndLogsOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Shutdown(context.Background())
-	if !tel.Enabled {
-		t.Error("metrics off with traces and logs")
+	if !tel.Enabled || tel.Traced {
+		t.Errorf("enabled %v traced %v, want metrics on and traces off", tel.Enabled, tel.Traced)
 	}
 	_, span := tel.TracerProvider.Tracer("test").Start(context.Background(), "work")
 	if span.IsRecording() || span.SpanContext().IsValid() {

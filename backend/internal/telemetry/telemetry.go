@@ -54,6 +54,9 @@ type Telemetry struct {
 	Propagator propagation.TextMapPropagator
 	// Enabled tells whether metrics are exported (and telemetry is on).
 	Enabled bool
+	// Traced tells whether spans are exported; without it, nothing need
+	// start spans.
+	Traced bool
 
 	sdk    *sdkmetric.MeterProvider
 	traces *sdktrace.TracerProvider
@@ -100,7 +103,7 @@ func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error
 		if tel.traces, err = newTracerProvider(ctx, cfg, res); err != nil {
 			return nil, errors.Join(err, tel.Shutdown(ctx))
 		}
-		tel.TracerProvider = tel.traces
+		tel.TracerProvider, tel.Traced = tel.traces, true
 	}
 	if cfg.Telemetry.Logs.Enabled {
 		if tel.logs, err = newLoggerProvider(ctx, cfg, res); err != nil {
