@@ -61,7 +61,7 @@ const (
 )
 
 // Shutdown budget: from the signal to the exit, SHUTDOWN_TIMEOUT in all,
-// split into the drain of in-flight requests and the final metric export.
+// split into the drain of in-flight requests and the final export of metrics, spans and log records.
 const (
 	// DefaultShutdownTimeout is SHUTDOWN_TIMEOUT: with the default export
 	// timeout it leaves 35 s to drain, more than OPENAI_TIMEOUT's default,
@@ -113,7 +113,7 @@ type Config struct {
 
 	// ShutdownTimeout is the whole shutdown's budget, from the signal to the
 	// exit (SHUTDOWN_TIMEOUT): DrainBudget for in-flight requests, then
-	// FinalExportBudget for the last metric export.
+	// FinalExportBudget for the last export of every signal.
 	ShutdownTimeout time.Duration
 }
 
