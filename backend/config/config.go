@@ -61,7 +61,8 @@ const (
 )
 
 // Shutdown budget: from the signal to the exit, SHUTDOWN_TIMEOUT in all,
-// split into the drain of in-flight requests and the final export of metrics, spans and log records.
+// split into the drain of in-flight requests and the final export of
+// metrics, spans and log records.
 const (
 	// DefaultShutdownTimeout is SHUTDOWN_TIMEOUT: with the default export
 	// timeout it leaves 35 s to drain, more than OPENAI_TIMEOUT's default,
