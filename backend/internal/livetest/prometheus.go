@@ -67,30 +67,15 @@ type Sample struct {
 // Query runs an instant PromQL query now and returns its vector (a scalar
 // answer is one sample without labels).
 func (p *Prometheus) Query(ctx context.Context, expr string) ([]Sample, error) {
-	u := p.URL + "/api/v1/query?" + url.Values{"query": {expr}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var body struct {
-		Status    string `json:"status"`
-		Error     string `json:"error"`
-		ErrorType string `json:"errorType"`
-		Data      struct {
+		apiStatus
+		Data struct {
 			ResultType string          `json:"resultType"`
 			Result     json.RawMessage `json:"result"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("query %q: decode the answer (HTTP %d): %w", expr, resp.StatusCode, err)
-	}
-	if body.Status != "success" {
-		return nil, fmt.Errorf("query %q: %s: %s", expr, body.ErrorType, body.Error)
+	if err := p.get(ctx, "query", url.Values{"query": {expr}}, &body, &body.apiStatus); err != nil {
+		return nil, fmt.Errorf("query %q: %w", expr, err)
 	}
 	switch body.Data.ResultType {
 	case "vector":
@@ -145,24 +130,9 @@ type Exemplar struct {
 // the last hour.
 func (p *Prometheus) QueryExemplars(ctx context.Context, expr string) ([]Exemplar, error) {
 	now := time.Now()
-	u := p.URL + "/api/v1/query_exemplars?" + url.Values{
-		"query": {expr},
-		"start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
-		"end":   {strconv.FormatInt(now.Add(time.Minute).Unix(), 10)},
-	}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   []struct {
+		apiStatus
+		Data []struct {
 			SeriesLabels map[string]string `json:"seriesLabels"`
 			Exemplars    []struct {
 				Labels map[string]string `json:"labels"`
@@ -170,11 +140,13 @@ func (p *Prometheus) QueryExemplars(ctx context.Context, expr string) ([]Exempla
 			} `json:"exemplars"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("exemplars of %q: decode the answer (HTTP %d): %w", expr, resp.StatusCode, err)
+	params := url.Values{
+		"query": {expr},
+		"start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
+		"end":   {strconv.FormatInt(now.Add(time.Minute).Unix(), 10)},
 	}
-	if body.Status != "success" {
-		return nil, fmt.Errorf("exemplars of %q: %s", expr, body.Error)
+	if err := p.get(ctx, "query_exemplars", params, &body, &body.apiStatus); err != nil {
+		return nil, fmt.Errorf("exemplars of %q: %w", expr, err)
 	}
 	var out []Exemplar
 	for _, series := range body.Data {
@@ -187,4 +159,33 @@ func (p *Prometheus) QueryExemplars(ctx context.Context, expr string) ([]Exempla
 		}
 	}
 	return out, nil
+}
+
+// apiStatus is the envelope of every answer of Prometheus's HTTP API.
+type apiStatus struct {
+	Status    string `json:"status"`
+	Error     string `json:"error"`
+	ErrorType string `json:"errorType"`
+}
+
+// get asks GET /api/v1/endpoint with params and decodes the answer into
+// out, whose envelope is status; an answer that is not a success is an
+// error.
+func (p *Prometheus) get(ctx context.Context, endpoint string, params url.Values, out any, status *apiStatus) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/api/v1/"+endpoint+"?"+params.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode the answer (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if status.Status != "success" {
+		return fmt.Errorf("%s: %s", status.ErrorType, status.Error)
+	}
+	return nil
 }
