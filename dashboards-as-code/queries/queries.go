@@ -43,9 +43,10 @@ type Query struct {
 	Original string
 	// ExpectData is true when the query must return at least one sample once
 	// the backend has served traffic, within the last few minutes, that
-	// includes successes, every error type and rate-limit headers, for a model
-	// the price table knows. It is false for queries that return something
-	// only when there is a problem, such as traffic of an unpriced model.
+	// includes successes, every error type (which the API answers with 4xx
+	// and 5xx) and rate-limit headers, for a model the price table knows. It
+	// is false for queries that return something only when there is a
+	// problem, such as traffic of an unpriced model.
 	ExpectData bool
 }
 

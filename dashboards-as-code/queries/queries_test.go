@@ -83,7 +83,8 @@ func TestSourceString(t *testing.T) {
 }
 
 // healthyTraffic is 30 minutes of a backend that served a priced model:
-// successes, every error type, tokens, latency and rate-limit headers.
+// successes, every error type, tokens, latency and rate-limit headers, and
+// the API's answers to them.
 func healthyTraffic(model string) []string {
 	s := func(metric, values string, pairs ...string) string {
 		pairs = append([]string{m.LabelJob, "scanium/backend", m.LabelInstance, "backend-1", m.LabelModel, model}, pairs...)
@@ -123,6 +124,34 @@ func healthyTraffic(model string) []string {
 		s(m.RateLimitTokensLimit, "200000x30", m.LabelLimitType, m.LimitTokens),
 		s(m.RateLimitTokensResetSeconds, "6x30", m.LabelLimitType, m.LimitTokens),
 	)
+	return append(out, apiTraffic()...)
+}
+
+// apiTraffic is the API's own histogram for the same 30 minutes: health
+// checks, chat answers, the client errors of bad input and of OpenAI's rate
+// limit, and the server errors of OpenAI's other failures.
+func apiTraffic() []string {
+	var out []string
+	answers := []struct {
+		route, code string
+		perMinute   int
+	}{
+		{m.HTTPRouteHealth, "200", 12},
+		{m.HTTPRouteChat, "200", 100},
+		{m.HTTPRouteChat, "400", 1},
+		{m.HTTPRouteChat, "429", 1},
+		{m.HTTPRouteChat, "502", 1},
+		{m.HTTPRouteChat, "503", 1},
+	}
+	for _, a := range answers {
+		labels := fmt.Sprintf(`%s="scanium/backend",%s="backend-1",%s=%q,%s="POST",%s=%q`,
+			m.LabelJob, m.LabelInstance, m.LabelHTTPRoute, a.route, m.LabelHTTPRequestMethod, m.LabelHTTPResponseStatusCode, a.code)
+		values := fmt.Sprintf("0+%dx30", a.perMinute)
+		for _, le := range []string{"0.5", "2", "+Inf"} {
+			out = append(out, m.Bucket(m.HTTPServerRequestDurationSeconds)+"{"+labels+`,`+m.LabelBucket+`="`+le+`"} `+values)
+		}
+		out = append(out, m.Count(m.HTTPServerRequestDurationSeconds)+"{"+labels+"} "+values)
+	}
 	return out
 }
 

@@ -134,3 +134,72 @@ func TestPercentileName(t *testing.T) {
 		}
 	}
 }
+
+// apiRequests is a series of the API's server duration histogram: its count
+// by route and status code, growing by perMinute.
+func apiRequests(route, code string, perMinute int) string {
+	return fmt.Sprintf(`%s{%s=%q,%s="POST",%s=%q} 0+%dx30`, m.Count(m.HTTPServerRequestDurationSeconds),
+		m.LabelHTTPRoute, route, m.LabelHTTPRequestMethod, m.LabelHTTPResponseStatusCode, code, perMinute)
+}
+
+func TestAPIResponseRate(t *testing.T) {
+	series := []string{
+		apiRequests(m.HTTPRouteChat, "200", 600),
+		apiRequests(m.HTTPRouteChat, "400", 60),
+		apiRequests(m.HTTPRouteChat, "401", 120),
+		apiRequests(m.HTTPRouteChat, "503", 30),
+		apiRequests(m.HTTPRouteUnmatched, "404", 6),
+	}
+	w := promexpr.Over(5 * time.Minute)
+	if v := evaluate(t, promexpr.APIRequestRate(w), series...); len(v) != 1 || !near(v[0].F, 13.6) {
+		t.Errorf("request rate = %v, want 13.6/s", v)
+	}
+	// A burst of 401 (a client with a wrong key) shows beside the 400s, each
+	// code its own series; 5xx are apart.
+	want := map[promexpr.StatusClass]map[string]float64{
+		promexpr.ClientErrors: {"400": 1, "401": 2, "404": 0.1},
+		promexpr.ServerErrors: {"503": 0.5},
+	}
+	for class, codes := range want {
+		v := evaluate(t, promexpr.APIResponseRate(class, w, m.LabelHTTPResponseStatusCode), series...)
+		got := map[string]float64{}
+		for _, s := range v {
+			got[s.Metric.Get(m.LabelHTTPResponseStatusCode)] = s.F
+		}
+		if len(got) != len(codes) {
+			t.Errorf("%s: %v, want %v", class.Name(), got, codes)
+		}
+		for code, rate := range codes {
+			if !near(got[code], rate) {
+				t.Errorf("%s: %s at %v/s, want %v/s", class.Name(), code, got[code], rate)
+			}
+		}
+	}
+}
+
+func TestAPILatencyQuantile(t *testing.T) {
+	bucket := func(route, le string, perMinute int) string {
+		return fmt.Sprintf(`%s{%s=%q,%s=%q} 0+%dx30`, m.Bucket(m.HTTPServerRequestDurationSeconds), m.LabelHTTPRoute, route, m.LabelBucket, le, perMinute)
+	}
+	// Health checks all within 5 ms; chat requests all between 1 and 2 s.
+	series := []string{
+		bucket(m.HTTPRouteHealth, "0.005", 60), bucket(m.HTTPRouteHealth, "1", 60), bucket(m.HTTPRouteHealth, "2", 60), bucket(m.HTTPRouteHealth, "+Inf", 60),
+		bucket(m.HTTPRouteChat, "0.005", 0), bucket(m.HTTPRouteChat, "1", 0), bucket(m.HTTPRouteChat, "2", 60), bucket(m.HTTPRouteChat, "+Inf", 60),
+	}
+	v := evaluate(t, promexpr.APILatencyQuantile(0.95, promexpr.Over(5*time.Minute), m.LabelHTTPRoute), series...)
+	got := map[string]float64{}
+	for _, s := range v {
+		got[s.Metric.Get(m.LabelHTTPRoute)] = s.F
+	}
+	if len(got) != 2 || got[m.HTTPRouteHealth] > 0.005 || got[m.HTTPRouteChat] < 1 || got[m.HTTPRouteChat] > 2 {
+		t.Errorf("p95 by route = %v, want health within 5ms, chat between 1s and 2s", got)
+	}
+}
+
+func TestStatusClassName(t *testing.T) {
+	if promexpr.ClientErrors.Name() != "4xx" || promexpr.ServerErrors.Name() != "5xx" {
+		t.Errorf("names %s, %s", promexpr.ClientErrors.Name(), promexpr.ServerErrors.Name())
+	}
+}
+
+func near(got, want float64) bool { return got-want < 1e-9 && want-got < 1e-9 }

@@ -43,7 +43,12 @@ func ErrorPercent(sc Scope, w Window, by ...string) string {
 // LatencyQuantile is the q-quantile of request duration in seconds, from the
 // histogram buckets.
 func LatencyQuantile(q float64, sc Scope, w Window, by ...string) string {
-	buckets := Series(m.Bucket(m.RequestDurationSeconds)).in(sc)
+	return quantile(q, Series(m.Bucket(m.RequestDurationSeconds)).in(sc), w, by)
+}
+
+// quantile is the q-quantile of a histogram from its buckets, grouped by
+// labels besides le.
+func quantile(q float64, buckets Selector, w Window, by []string) string {
 	grouping := append([]string{m.LabelBucket}, by...)
 	return "histogram_quantile(" + number(q) + ", " + aggregate("sum", grouping, rate(buckets, w)) + ")"
 }

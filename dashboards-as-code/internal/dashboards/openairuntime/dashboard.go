@@ -54,6 +54,7 @@ func Build(cfg config.Config) (dashboard.Dashboard, error) {
 	builder = tokensRow(builder)
 	builder = rateLimitsRow(builder, cfg)
 	builder = costRow(builder, cfg)
+	builder = apiRow(builder)
 
 	d, err := builder.Build()
 	if err != nil {

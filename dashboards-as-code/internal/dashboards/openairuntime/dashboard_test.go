@@ -88,7 +88,7 @@ func TestRowsAndPanels(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"Overview", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost"}
+	want := []string{"Overview", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost", "API"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows %v, want %v", rows, want)
 	}

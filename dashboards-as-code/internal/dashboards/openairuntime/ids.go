@@ -52,6 +52,19 @@ const (
 	PanelSpendPerHourTimeseries uint32 = 53
 	// PanelUnpricedTokensTimeseries shows tokens of models without a price.
 	PanelUnpricedTokensTimeseries uint32 = 54
+
+	rowAPI uint32 = 60
+	// PanelAPIRequestRateTimeseries shows the API's requests per second by
+	// route and status code.
+	PanelAPIRequestRateTimeseries uint32 = 61
+	// PanelAPILatencyByRouteTimeseries shows the API's p95 latency by route.
+	PanelAPILatencyByRouteTimeseries uint32 = 62
+	// PanelAPIClientErrorsTimeseries shows the API's 4xx answers by status
+	// code and route.
+	PanelAPIClientErrorsTimeseries uint32 = 63
+	// PanelAPIServerErrorsTimeseries shows the API's 5xx answers by status
+	// code and route.
+	PanelAPIServerErrorsTimeseries uint32 = 64
 )
 
 // QuietPanels lists the panels whose queries return nothing while every
