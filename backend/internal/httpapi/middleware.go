@@ -97,7 +97,10 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		state := &requestState{id: id}
 		w.Header().Set(RequestIDHeader, id)
-		sw := &statusWriter{ResponseWriter: w}
+		sw, ok := w.(*statusWriter) // traced's, when the request is traced
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w}
+		}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), stateKey{}, state)))
 
 		attrs := []slog.Attr{

@@ -1,11 +1,18 @@
 package httpapi
 
 import (
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
@@ -15,9 +22,16 @@ import (
 // (m.SpanChatRequest for the chat endpoint), continuing the trace of an
 // incoming W3C traceparent. It sits outside the access log, so that the log
 // line is written with the span in its context. The health endpoints are not
-// traced: probes every few seconds would bury the requests. The wrapper's own
-// HTTP metrics are off; the API records its server metric itself. A nil tp
-// traces nothing.
+// traced: probes every few seconds would bury the requests. A nil tp traces
+// nothing.
+//
+// The span has the attributes of the HTTP server conventions that otelhttp
+// sets (server.address and .port, http.request.method, url.scheme, url.path,
+// network.peer.address and .port, client.address, user_agent.original,
+// network.protocol.version, http.request.body.size, http.response.body.size,
+// http.response.status_code), and status Error for a 5xx answer. Its options
+// are made once and its attributes are gathered in a reused buffer: a request
+// pays for the span itself only.
 func traced(tp trace.TracerProvider, propagator propagation.TextMapPropagator, next http.Handler) http.Handler {
 	if tp == nil {
 		return next
@@ -25,13 +39,194 @@ func traced(tp trace.TracerProvider, propagator propagation.TextMapPropagator, n
 	if propagator == nil {
 		propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 	}
-	return otelhttp.NewHandler(next, "",
-		otelhttp.WithTracerProvider(tp),
-		otelhttp.WithPropagators(propagator),
-		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return spanName(r) }),
-		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != HealthPath && r.URL.Path != ReadyPath }),
-	)
+	return &serverSpans{
+		tracer:     tp.Tracer(serverMetricsScope),
+		propagator: propagator,
+		start:      []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
+		next:       next,
+	}
+}
+
+// serverSpans is the handler traced returns.
+type serverSpans struct {
+	tracer     trace.Tracer
+	propagator propagation.TextMapPropagator
+	start      []trace.SpanStartOption
+	next       http.Handler
+}
+
+// maxServerSpanAttrs is the most attributes a server span has.
+const maxServerSpanAttrs = 16
+
+// spanAttrBuffers holds the buffers server span attributes are gathered in;
+// the SDK copies them, so a buffer is reused at once.
+var spanAttrBuffers = sync.Pool{New: func() any { return new([maxServerSpanAttrs]attribute.KeyValue) }}
+
+// tracedExchange is the writer and the request body of a traced request,
+// made in one allocation.
+type tracedExchange struct {
+	statusWriter
+	body countingBody
+}
+
+// countingBody counts the bytes read of a request body.
+type countingBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+func (s *serverSpans) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == HealthPath || r.URL.Path == ReadyPath {
+		s.next.ServeHTTP(w, r)
+		return
+	}
+	ctx := s.propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx, span := s.tracer.Start(ctx, spanName(r), s.start...)
+	defer span.End()
+	if !span.IsRecording() {
+		s.next.ServeHTTP(w, r.WithContext(ctx))
+		return
+	}
+	ex := &tracedExchange{statusWriter: statusWriter{ResponseWriter: w}}
+	if r.Body != nil && r.Body != http.NoBody {
+		// net/http checks the type of the body it gave once the handler
+		// returns: the request's own body is put back.
+		orig := r.Body
+		ex.body.ReadCloser = orig
+		r.Body = &ex.body
+		defer func() { r.Body = orig }()
+	}
+	s.next.ServeHTTP(&ex.statusWriter, r.WithContext(ctx))
+
+	status := ex.status
+	if status == 0 {
+		status = http.StatusOK // nothing written: net/http answers 200
+	}
+	buf := spanAttrBuffers.Get().(*[maxServerSpanAttrs]attribute.KeyValue)
+	attrs := requestSpanAttrs(buf[:0], r)
+	if ex.body.n > 0 {
+		attrs = append(attrs, semconv.HTTPRequestBodySize(int(ex.body.n)))
+	}
+	if ex.bytes > 0 {
+		attrs = append(attrs, semconv.HTTPResponseBodySize(int(ex.bytes)))
+	}
+	attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
+	span.SetAttributes(attrs...)
+	clear(buf[:]) // let the request's strings go
+	spanAttrBuffers.Put(buf)
+	switch {
+	case status < 100 || status >= 600:
+		span.SetStatus(codes.Error, fmt.Sprintf("Invalid HTTP status code %d", status))
+	case status >= http.StatusInternalServerError:
+		span.SetStatus(codes.Error, "")
+	}
+}
+
+// spanMethods are the http.request.method values of HTTP's own methods.
+var spanMethods = map[string]attribute.KeyValue{
+	http.MethodConnect: semconv.HTTPRequestMethodConnect,
+	http.MethodDelete:  semconv.HTTPRequestMethodDelete,
+	http.MethodGet:     semconv.HTTPRequestMethodGet,
+	http.MethodHead:    semconv.HTTPRequestMethodHead,
+	http.MethodOptions: semconv.HTTPRequestMethodOptions,
+	http.MethodPatch:   semconv.HTTPRequestMethodPatch,
+	http.MethodPost:    semconv.HTTPRequestMethodPost,
+	http.MethodPut:     semconv.HTTPRequestMethodPut,
+	http.MethodTrace:   semconv.HTTPRequestMethodTrace,
+}
+
+var (
+	schemeHTTP  = semconv.URLScheme("http")
+	schemeHTTPS = semconv.URLScheme("https")
+)
+
+// requestSpanAttrs appends the attributes of r to attrs, as otelhttp's
+// server conventions make them: at most 12.
+func requestSpanAttrs(attrs []attribute.KeyValue, r *http.Request) []attribute.KeyValue {
+	tls := r.TLS != nil
+	host, port := splitHostPort(r.Host)
+	scheme := schemeHTTP
+	if tls {
+		scheme = schemeHTTPS
+	}
+	method, known := spanMethods[r.Method]
+	var original attribute.KeyValue
+	if !known {
+		method = semconv.HTTPRequestMethodOther
+		if r.Method != "" {
+			original = semconv.HTTPRequestMethodOriginal(r.Method)
+			if upper, ok := spanMethods[strings.ToUpper(r.Method)]; ok {
+				method = upper
+			}
+		}
+	}
+	attrs = append(attrs, semconv.ServerAddress(host), method, scheme)
+	if port > 0 && (tls && port != 443 || !tls && port != 80) {
+		attrs = append(attrs, semconv.ServerPort(port))
+	}
+	if original.Valid() {
+		attrs = append(attrs, original)
+	}
+	peer, peerPort := splitHostPort(r.RemoteAddr)
+	if peer != "" {
+		attrs = append(attrs, semconv.NetworkPeerAddress(peer))
+		if peerPort > 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(peerPort))
+		}
+	}
+	if ua := r.UserAgent(); ua != "" {
+		attrs = append(attrs, semconv.UserAgentOriginal(ua))
+	}
+	client, _, _ := strings.Cut(r.Header.Get("X-Forwarded-For"), ",")
+	if client == "" {
+		client = peer
+	}
+	if client != "" {
+		attrs = append(attrs, semconv.ClientAddress(client))
+	}
+	if r.URL != nil && r.URL.Path != "" {
+		attrs = append(attrs, semconv.URLPath(r.URL.Path))
+	}
+	name, version, _ := strings.Cut(r.Proto, "/")
+	if name != "" && name != "HTTP" {
+		attrs = append(attrs, semconv.NetworkProtocolName(strings.ToLower(name)))
+	}
+	if version != "" {
+		attrs = append(attrs, semconv.NetworkProtocolVersion(version))
+	}
+	return attrs
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host" or "[v6]"; port is
+// -1 when there is none, or it is not a number.
+func splitHostPort(hostport string) (host string, port int) {
+	port = -1
+	if strings.HasPrefix(hostport, "[") {
+		end := strings.LastIndexByte(hostport, ']')
+		if end < 0 {
+			return "", port
+		}
+		if !strings.Contains(hostport[end:], ":") {
+			return hostport[1:end], port
+		}
+	} else if !strings.Contains(hostport, ":") {
+		return hostport, port
+	}
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return host, port
+	}
+	n, err := strconv.ParseUint(p, 10, 16)
+	if err != nil {
+		return host, port
+	}
+	return host, int(n)
 }
 
 // spanName is "METHOD route" for the API's routes and "METHOD" for any other

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -107,5 +112,77 @@ func TestNoTracerProviderLeavesTheHandlerUnwrapped(t *testing.T) {
 	next := &plainHandler{}
 	if got := traced(nil, nil, next); got != http.Handler(next) {
 		t.Errorf("handler %T, want the one given", got)
+	}
+}
+
+// TestServerSpanIsOtelhttps serves the same requests through traced and
+// through otelhttp's handler, configured as this API once used it, and
+// checks that both spans have the same name, kind, attributes and status.
+func TestServerSpanIsOtelhttps(t *testing.T) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		switch r.URL.Path {
+		case "/empty":
+		case "/fail":
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			w.WriteHeader(http.StatusTeapot)
+			_, _ = w.Write([]byte("short and stout"))
+		}
+	})
+	ours, theirs := tracetest.NewSpanRecorder(), tracetest.NewSpanRecorder()
+	oursTP := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(ours))
+	theirsTP := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(theirs))
+	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	handlers := []http.Handler{
+		traced(oursTP, prop, inner),
+		otelhttp.NewHandler(inner, "",
+			otelhttp.WithTracerProvider(theirsTP), otelhttp.WithPropagators(prop),
+			otelhttp.WithMeterProvider(noop.NewMeterProvider()),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return spanName(r) })),
+	}
+	requests := []func() *http.Request{
+		func() *http.Request {
+			r := httptest.NewRequest(http.MethodPost, ChatPath, strings.NewReader(validBody))
+			r.Header.Set("User-Agent", "scanium-app/1.0")
+			return r
+		},
+		func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "http://api.example:8080/empty", nil)
+			r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
+			return r
+		},
+		func() *http.Request {
+			r := httptest.NewRequest("post", "https://api.example/fail", strings.NewReader("x"))
+			r.RemoteAddr = "[2001:db8::1]:4711"
+			return r
+		},
+		func() *http.Request {
+			r := httptest.NewRequest("BREW", "https://api.example:8443/coffee", nil)
+			r.Proto, r.RemoteAddr = "SPDY/3", "peer-without-port"
+			return r
+		},
+		func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "/fail", nil)
+			r.Host = "[::1]"
+			return r
+		},
+	}
+	for i, req := range requests {
+		for _, h := range handlers {
+			h.ServeHTTP(httptest.NewRecorder(), req())
+		}
+		got, want := ours.Ended(), theirs.Ended()
+		if len(got) != i+1 || len(want) != i+1 {
+			t.Fatalf("request %d: %d and %d spans", i, len(got), len(want))
+		}
+		g, w := got[i], want[i]
+		if g.Name() != w.Name() || g.SpanKind() != w.SpanKind() || g.Status() != w.Status() {
+			t.Errorf("request %d: span %q %v %v, otelhttp's %q %v %v", i, g.Name(), g.SpanKind(), g.Status(), w.Name(), w.SpanKind(), w.Status())
+		}
+		gs, ws := attribute.NewSet(g.Attributes()...), attribute.NewSet(w.Attributes()...)
+		if !gs.Equals(&ws) {
+			t.Errorf("request %d: attributes\n%s\nwant otelhttp's\n%s", i, gs.Encoded(attribute.DefaultEncoder()), ws.Encoded(attribute.DefaultEncoder()))
+		}
 	}
 }
