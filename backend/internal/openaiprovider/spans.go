@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -73,10 +74,27 @@ func defaultedPort(u *url.URL) int {
 // attemptSpan is the span of one attempt; its zero value records nothing.
 type attemptSpan struct {
 	span    trace.Span
+	state   *attemptState
 	capture bool
 }
 
-type attemptSpanKey struct{}
+// attemptState is what an attempt's span is told before it ends; all of it
+// is set on the span at its end, in one call.
+type attemptState struct {
+	attempt int
+	backoff time.Duration
+	// status is the answer's HTTP status; zero before an answer came.
+	status int
+}
+
+type attemptStateKey struct{}
+
+// maxAttemptSpanAttrs is the most attributes an attempt span gets at its end.
+const maxAttemptSpanAttrs = 12
+
+// attemptAttrBuffers holds the buffers the attributes of an attempt span's
+// end are gathered in; the SDK copies them, so a buffer is reused at once.
+var attemptAttrBuffers = sync.Pool{New: func() any { return new([maxAttemptSpanAttrs]attribute.KeyValue) }}
 
 // startAttempt starts the span of attempt number attempt, which came after
 // waiting backoff. The returned context holds it: the attempt's request is
@@ -89,23 +107,67 @@ func (s *spans) startAttempt(ctx context.Context, attempt int, backoff time.Dura
 	if !span.IsRecording() {
 		return ctx, attemptSpan{}
 	}
-	span.SetAttributes(
-		attribute.Int(m.AttrOpenAIAttemptNumber, attempt),
-		attribute.Float64(m.AttrOpenAIAttemptBackoffSeconds, backoff.Seconds()),
-	)
 	if s.capture {
 		span.SetAttributes(attribute.String(m.AttrGenAIInputMessages, inputMessages(req.Messages)))
 	}
-	return context.WithValue(ctx, attemptSpanKey{}, span), attemptSpan{span: span, capture: s.capture}
+	state := &attemptState{attempt: attempt, backoff: backoff}
+	return context.WithValue(ctx, attemptStateKey{}, state), attemptSpan{span: span, state: state, capture: s.capture}
 }
 
-// noteAnswerStatus puts an answer's HTTP status on the attempt span that
-// ctx holds, if any; the transport calls it for every answer, so the span
-// tells the status of errors go-openai could not decode too.
+// noteAnswerStatus tells the attempt span that ctx holds, if any, the HTTP
+// status of its answer; the transport calls it for every answer, so the
+// span tells the status of errors go-openai could not decode too.
 func noteAnswerStatus(ctx context.Context, status int) {
-	if span, ok := ctx.Value(attemptSpanKey{}).(trace.Span); ok {
-		span.SetAttributes(attribute.Int(m.AttrHTTPResponseStatusCode, status))
+	if state, ok := ctx.Value(attemptStateKey{}).(*attemptState); ok {
+		state.status = status
 	}
+}
+
+// attemptAttrs returns a buffer from attemptAttrBuffers and the attempt's
+// own attributes in it, for the caller to append to and pass to end.
+func (a attemptSpan) attemptAttrs() (*[maxAttemptSpanAttrs]attribute.KeyValue, []attribute.KeyValue) {
+	buf := attemptAttrBuffers.Get().(*[maxAttemptSpanAttrs]attribute.KeyValue)
+	attrs := append(buf[:0],
+		attribute.Int(m.AttrOpenAIAttemptNumber, a.state.attempt),
+		attribute.Float64(m.AttrOpenAIAttemptBackoffSeconds, a.state.backoff.Seconds()),
+	)
+	if a.state.status != 0 {
+		attrs = append(attrs, attribute.Int(m.AttrHTTPResponseStatusCode, a.state.status))
+	}
+	return buf, attrs
+}
+
+// end sets attrs on the span, gives their buffer back and ends the span.
+func (a attemptSpan) end(buf *[maxAttemptSpanAttrs]attribute.KeyValue, attrs []attribute.KeyValue) {
+	a.span.SetAttributes(attrs...)
+	clear(buf[:])
+	attemptAttrBuffers.Put(buf)
+	a.span.End()
+}
+
+// singleFinishReasons are the gen_ai.response.finish_reasons of an answer
+// with one choice and one of OpenAI's reasons, made once.
+var singleFinishReasons = func() map[openai.FinishReason]attribute.KeyValue {
+	out := map[openai.FinishReason]attribute.KeyValue{}
+	for _, r := range []openai.FinishReason{openai.FinishReasonStop, openai.FinishReasonLength,
+		openai.FinishReasonFunctionCall, openai.FinishReasonToolCalls, openai.FinishReasonContentFilter,
+		openai.FinishReasonNull} {
+		out[r] = attribute.StringSlice(m.AttrGenAIResponseFinishReasons, []string{string(r)})
+	}
+	return out
+}()
+
+func finishReasons(choices []openai.ChatCompletionChoice) attribute.KeyValue {
+	if len(choices) == 1 {
+		if kv, ok := singleFinishReasons[choices[0].FinishReason]; ok {
+			return kv
+		}
+	}
+	reasons := make([]string, len(choices))
+	for i, c := range choices {
+		reasons[i] = cut(string(c.FinishReason), maxSpanValueBytes)
+	}
+	return attribute.StringSlice(m.AttrGenAIResponseFinishReasons, reasons)
 }
 
 // succeeded ends the span of an attempt that brought a completion.
@@ -113,24 +175,21 @@ func (a attemptSpan) succeeded(resp *openai.ChatCompletionResponse, usage Usage,
 	if a.span == nil {
 		return
 	}
-	reasons := make([]string, len(resp.Choices))
-	for i, c := range resp.Choices {
-		reasons[i] = cut(string(c.FinishReason), maxSpanValueBytes)
-	}
-	a.span.SetAttributes(
+	buf, attrs := a.attemptAttrs()
+	attrs = append(attrs,
 		attribute.String(m.AttrGenAIResponseModel, cut(resp.Model, maxSpanValueBytes)),
 		attribute.String(m.AttrGenAIResponseID, cut(resp.ID, maxSpanValueBytes)),
-		attribute.StringSlice(m.AttrGenAIResponseFinishReasons, reasons),
+		finishReasons(resp.Choices),
 		attribute.Int64(m.AttrGenAIUsageInputTokens, usage.InputTokens),
 		attribute.Int64(m.AttrGenAIUsageOutputTokens, usage.OutputTokens),
 	)
 	if requestID != "" {
-		a.span.SetAttributes(attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
+		attrs = append(attrs, attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
 	}
 	if a.capture {
-		a.span.SetAttributes(attribute.String(m.AttrGenAIOutputMessages, outputMessages(resp.Choices)))
+		attrs = append(attrs, attribute.String(m.AttrGenAIOutputMessages, outputMessages(resp.Choices)))
 	}
-	a.span.End()
+	a.end(buf, attrs)
 }
 
 // failed ends the span of a failed attempt: error.type is the metrics'
@@ -140,12 +199,13 @@ func (a attemptSpan) failed(errorType, requestID string) {
 	if a.span == nil {
 		return
 	}
-	a.span.SetAttributes(attribute.String(m.AttrErrorType, errorType))
-	if requestID != "" {
-		a.span.SetAttributes(attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
-	}
 	a.span.SetStatus(codes.Error, errorType)
-	a.span.End()
+	buf, attrs := a.attemptAttrs()
+	attrs = append(attrs, attribute.String(m.AttrErrorType, errorType))
+	if requestID != "" {
+		attrs = append(attrs, attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
+	}
+	a.end(buf, attrs)
 }
 
 // capturedMessage is a message as gen_ai.input.messages and
