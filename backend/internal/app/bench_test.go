@@ -1,6 +1,7 @@
 package app
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,8 +13,10 @@ import (
 
 // chatVariants are the backends compared: telemetry off (the baseline), on
 // with a live OTLP endpoint, on with the endpoint down, on with an endpoint
-// that never answers. Exports are due every second so they happen within a
-// benchmark run.
+// that never answers (all three signals), then, with the live endpoint,
+// metrics alone, metrics and traces, metrics and logs: the cost of each
+// signal. Exports are due every second so they happen within a benchmark
+// run.
 func chatVariants(b *testing.B) []struct {
 	name    string
 	backend *backend
@@ -21,7 +24,12 @@ func chatVariants(b *testing.B) []struct {
 	b.Helper()
 	// Limits no benchmark run reaches: every answer is a success.
 	_, simURL := simtest.Start(b, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1 << 40, Tokens: 1 << 50}})
-	sink := httptest.NewServer(&otlpSink{})
+	// A live OTLP endpoint that keeps nothing: the benchmark's heap stays
+	// the backend's own.
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
 	b.Cleanup(sink.Close)
 	return []struct {
 		name    string
@@ -31,6 +39,9 @@ func chatVariants(b *testing.B) []struct {
 		{"telemetry-on", assembleFor(b, simURL, sink.URL, "1000")},
 		{"telemetry-on-endpoint-down", assembleFor(b, simURL, closedPort(b), "1000")},
 		{"telemetry-on-endpoint-hangs", assembleFor(b, simURL, newBlackHole(b).url(), "1000")},
+		{"metrics-only", assembleWith(b, simURL, sink.URL, "1000", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none"})},
+		{"metrics-and-traces", assembleWith(b, simURL, sink.URL, "1000", map[string]string{"OTEL_LOGS_EXPORTER": "none"})},
+		{"metrics-and-logs", assembleWith(b, simURL, sink.URL, "1000", map[string]string{"OTEL_TRACES_EXPORTER": "none"})},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,13 +75,22 @@ func closedPort(t testing.TB) string {
 }
 
 // assembleFor builds the backend in-process against a zero-latency
-// simulator, with telemetry exporting to endpoint ("" turns it off).
+// simulator, with telemetry exporting to endpoint ("" turns it off): all
+// three signals, metrics every interval milliseconds.
 func assembleFor(tb testing.TB, simURL, endpoint string, interval string) *backend {
+	tb.Helper()
+	return assembleWith(tb, simURL, endpoint, interval, nil)
+}
+
+// assembleWith is assembleFor with more variables, e.g. OTEL_TRACES_EXPORTER
+// or OTEL_LOGS_EXPORTER set to none.
+func assembleWith(tb testing.TB, simURL, endpoint string, interval string, more map[string]string) *backend {
 	tb.Helper()
 	vars := map[string]string{
 		"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": simURL,
 		"OPENAI_MAX_RETRIES": "0", "OTEL_METRIC_EXPORT_INTERVAL": interval,
 	}
+	maps.Copy(vars, more)
 	if endpoint == "" {
 		vars["OTEL_ENABLED"] = "false"
 	} else {
