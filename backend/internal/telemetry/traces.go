@@ -29,16 +29,17 @@ func Propagator() propagation.TextMapPropagator {
 	return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 }
 
-// newTracerProvider builds the span pipeline: the OTLP/HTTP exporter, with
-// the metric exporter's timeout and bounded retry, behind a batch processor
-// with a bounded queue.
+// newTracerProvider builds the span pipeline: the OTLP/HTTP exporter (the
+// otlptracehttp client, with the metric exporter's timeout and bounded retry,
+// behind spanExporter's conversion), behind a batch processor with a bounded
+// queue.
 func newTracerProvider(ctx context.Context, cfg config.Config, res *resource.Resource) (*sdktrace.TracerProvider, error) {
 	timeout := cfg.Telemetry.ExportTimeout
-	exporter, err := otlptracehttp.New(ctx,
+	exporter, err := newSpanExporter(ctx, otlptracehttp.NewClient(
 		otlptracehttp.WithEndpointURL(cfg.Telemetry.Traces.URL),
 		otlptracehttp.WithTimeout(timeout),
 		otlptracehttp.WithRetry(otlptracehttp.RetryConfig(exportRetry(timeout))),
-	)
+	))
 	if err != nil {
 		return nil, fmt.Errorf("create the OTLP trace exporter for %s: %w", cfg.Telemetry.Traces.URL, err)
 	}
