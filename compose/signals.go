@@ -14,6 +14,13 @@ const (
 	// ingestion keeps a log record's trace id (hex); the span id goes to
 	// span_id. It is not part of the log line.
 	LokiTraceIDMetadata = "trace_id"
+	// LokiSpanIDMetadata is the structured metadata of a log record's span
+	// id (hex).
+	LokiSpanIDMetadata = "span_id"
+	// LokiSeverityTextMetadata is the structured metadata in which Loki's
+	// OTLP ingestion keeps a log record's severity text (ERROR, WARN, ...);
+	// a record's attributes become structured metadata under their own keys.
+	LokiSeverityTextMetadata = "severity_text"
 
 	// Tempo's metrics generator: the processors the Tempo data source's
 	// service map and span-metric links need, the series they write to Mimir,

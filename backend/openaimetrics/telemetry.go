@@ -83,3 +83,36 @@ const (
 	LogFieldOpenAIAttempts  = "openai_attempts"
 	LogFieldErrorCode       = "error_code"
 )
+
+// Severity texts of the backend's OTLP log records: the names of slog's
+// levels, which the OTLP log bridge sets as a record's severity text. The
+// access log line of a 5xx answer is LogSeverityError; a failed OpenAI call
+// adds a LogSeverityWarn line.
+const (
+	LogSeverityDebug = "DEBUG"
+	LogSeverityInfo  = "INFO"
+	LogSeverityWarn  = "WARN"
+	LogSeverityError = "ERROR"
+)
+
+// LogSeverities returns every severity text the backend's log records carry.
+func LogSeverities() []string {
+	return []string{LogSeverityDebug, LogSeverityInfo, LogSeverityWarn, LogSeverityError}
+}
+
+// LogFields returns every field of the access log.
+func LogFields() []string {
+	return []string{LogFieldRequestID, LogFieldMethod, LogFieldPath, LogFieldStatus, LogFieldDurationMS,
+		LogFieldBytes, LogFieldOpenAIRequestID, LogFieldOpenAIAttempts, LogFieldErrorCode}
+}
+
+// SpanAttributes returns every attribute key of the OpenAI CLIENT spans.
+func SpanAttributes() []string {
+	return []string{
+		AttrGenAIOperationName, AttrGenAIProviderName, AttrGenAIRequestModel, AttrGenAIResponseModel,
+		AttrGenAIResponseID, AttrGenAIResponseFinishReasons, AttrGenAIUsageInputTokens, AttrGenAIUsageOutputTokens,
+		AttrGenAIInputMessages, AttrGenAIOutputMessages,
+		AttrServerAddress, AttrServerPort, AttrHTTPResponseStatusCode, AttrErrorType,
+		AttrOpenAIRequestID, AttrOpenAIAttemptNumber, AttrOpenAIAttemptBackoffSeconds,
+	}
+}

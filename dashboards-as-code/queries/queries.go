@@ -1,8 +1,9 @@
 // Package queries lists every PromQL expression of the generated artifacts,
 // ready to run as an instant query against a live Prometheus-compatible
-// backend: each dashboard panel target, each dashboard variable query and
-// each alert rule query, with where it comes from and whether it must return
-// data once the backend has served traffic.
+// backend: each dashboard panel target on a Prometheus datasource (not the
+// Loki and Tempo ones), each dashboard variable query and each alert rule
+// query, with where it comes from and whether it must return data once the
+// backend has served traffic.
 //
 // Grafana macros and variables are substituted so that the expression runs as
 // an instant query outside Grafana:
@@ -170,7 +171,9 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 				id = strconv.Itoa(*p.ID)
 			}
 			for _, t := range p.Targets {
-				if t.Expr == "" {
+				// Loki's LogQL is in expr too: only Prometheus targets
+				// hold PromQL.
+				if t.Expr == "" || !isPrometheus(p.TargetDatasource(t)) {
 					continue
 				}
 				out = append(out, Query{
@@ -184,6 +187,15 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 	}
 	walk(d.Panels)
 	return out, nil
+}
+
+// isPrometheus tells whether a datasource reference is a Prometheus one; no
+// reference is Grafana's default, Mimir.
+func isPrometheus(ds *schema.DatasourceRef) bool {
+	if ds == nil || ds.Type == "" {
+		return ds == nil || ds.UID == "" || ds.UID == grafana.MimirUID
+	}
+	return ds.Type == grafana.PrometheusType
 }
 
 func ruleQueries(file string, data []byte) ([]Query, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/promql/promqltest"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
 )
 
@@ -49,6 +51,24 @@ func TestLoad(t *testing.T) {
 	for _, q := range qs {
 		if q.Source.Kind == queries.Variable && q.Expr != m.RequestsTotal {
 			t.Errorf("variable %s becomes %q, want the selector %s", q.Source.Title, q.Expr, m.RequestsTotal)
+		}
+	}
+}
+
+// The Loki and Tempo panels hold LogQL and TraceQL, not PromQL: they are
+// not among the queries, though Loki's is in expr like PromQL.
+func TestLoadSkipsLokiAndTempoTargets(t *testing.T) {
+	qs, err := queries.Load(generated())
+	if err != nil {
+		t.Fatal(err)
+	}
+	notPromQL := map[string]bool{}
+	for _, id := range []uint32{openairuntime.PanelErrorLogs, openairuntime.PanelFailedCallsTable, openairuntime.PanelSlowestCallsTable} {
+		notPromQL[strconv.Itoa(int(id))] = true
+	}
+	for _, q := range qs {
+		if q.Source.Kind == queries.Panel && notPromQL[q.Source.ID] {
+			t.Errorf("%s is not PromQL: %s", q.Source, q.Expr)
 		}
 	}
 }

@@ -17,6 +17,12 @@ const (
 	MimirUID = "mimir"
 	// PrometheusType is the plugin type of the Mimir datasource.
 	PrometheusType = "prometheus"
+	// LokiUID is the Loki datasource every LogQL query uses.
+	LokiUID  = "loki"
+	LokiType = "loki"
+	// TempoUID is the Tempo datasource every TraceQL query uses.
+	TempoUID  = "tempo"
+	TempoType = "tempo"
 	// ExpressionUID is the datasource uid (and type) of server-side
 	// expressions in alert rules: reduce, threshold, math.
 	ExpressionUID = "__expr__"

@@ -98,12 +98,22 @@ type DatasourceRef struct {
 	UID  string `json:"uid"`
 }
 
-// Target is a panel query.
+// Target is a panel query: PromQL or LogQL in expr, TraceQL in query.
 type Target struct {
 	RefID      string         `json:"refId"`
 	Expr       string         `json:"expr"`
+	Query      string         `json:"query"`
 	Instant    bool           `json:"instant"`
 	Datasource *DatasourceRef `json:"datasource"`
+}
+
+// TargetDatasource is the datasource a target queries: its own, else its
+// panel's.
+func (p Panel) TargetDatasource(t Target) *DatasourceRef {
+	if t.Datasource != nil && (t.Datasource.Type != "" || t.Datasource.UID != "") {
+		return t.Datasource
+	}
+	return p.Datasource
 }
 
 // Variable is a dashboard template variable.

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
 )
 
 // gridColumns is the width of Grafana's dashboard grid.
@@ -98,9 +101,57 @@ func (v *validator) panel(where string, p schema.Panel) {
 			v.addf(where, "has two queries %s", t.RefID)
 		}
 		refIDs[t.RefID] = true
-		if strings.TrimSpace(t.Expr) == "" {
-			v.addf(where, "query %s has no expression", t.RefID)
+		v.target(fmt.Sprintf("%s query %s", where, t.RefID), p, t)
+	}
+}
+
+// promQLDatasourceUIDs are the datasources a PromQL target may name: the
+// dashboard's datasource variable or Mimir.
+var promQLDatasourceUIDs = []string{"${datasource}", grafana.MimirUID}
+
+// target checks that a query names the datasource of its language and, for
+// LogQL and TraceQL, the query itself; PromQL is checked with the rule
+// queries (promQLProblems).
+func (v *validator) target(where string, p schema.Panel, t schema.Target) {
+	ds := p.TargetDatasource(t)
+	if ds == nil {
+		v.addf(where, "has no datasource")
+		return
+	}
+	if t.Datasource != nil && p.Datasource != nil && *t.Datasource != *p.Datasource {
+		v.addf(where, "datasource %s/%s differs from its panel's %s/%s", t.Datasource.Type, t.Datasource.UID, p.Datasource.Type, p.Datasource.UID)
+	}
+	text, problems := t.Expr, []string(nil)
+	switch ds.Type {
+	case grafana.PrometheusType:
+		if !slices.Contains(promQLDatasourceUIDs, ds.UID) {
+			v.addf(where, "a PromQL query on datasource uid %q: use %s", ds.UID, strings.Join(promQLDatasourceUIDs, " or "))
 		}
+	case grafana.LokiType:
+		if ds.UID != grafana.LokiUID {
+			v.addf(where, "a LogQL query on datasource uid %q: use %q", ds.UID, grafana.LokiUID)
+		}
+		problems = logQLProblems(queries.Substitute(text))
+	case grafana.TempoType:
+		if ds.UID != grafana.TempoUID {
+			v.addf(where, "a TraceQL query on datasource uid %q: use %q", ds.UID, grafana.TempoUID)
+		}
+		text = t.Query
+		if t.Expr != "" {
+			v.addf(where, "a Tempo query holds its TraceQL in query, not expr")
+		}
+		problems = traceQLProblems(queries.Substitute(text))
+	default:
+		v.addf(where, "datasource type %q: queries go to %s (%s), %s (%s) or %s (%s)", ds.Type,
+			grafana.PrometheusType, grafana.MimirUID, grafana.LokiType, grafana.LokiUID, grafana.TempoType, grafana.TempoUID)
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		v.addf(where, "has no expression")
+		return
+	}
+	for _, problem := range problems {
+		v.addf(where, "%s (in %s)", problem, text)
 	}
 }
 

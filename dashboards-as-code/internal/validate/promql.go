@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -104,22 +103,8 @@ func selectorProblems(vs *parser.VectorSelector) []string {
 	return problems
 }
 
-// matcherValues returns the literal values a matcher names: its value, or
-// each alternative of a regular expression. A regular expression that is not
-// an alternation of literals yields itself, which no closed set contains.
-func matcherValues(lm *labels.Matcher) []string {
-	if lm.Type == labels.MatchEqual || lm.Type == labels.MatchNotEqual {
-		return []string{lm.Value}
-	}
-	parts := strings.Split(lm.Value, "|")
-	for i, p := range parts {
-		if regexp.QuoteMeta(unquoteMeta(p)) != p {
-			return []string{lm.Value}
-		}
-		parts[i] = unquoteMeta(p)
-	}
-	return parts
-}
+// matcherValues returns the literal values a matcher names (literalValues).
+func matcherValues(lm *labels.Matcher) []string { return literalValues(lm.Type.String(), lm.Value) }
 
 // unquoteMeta undoes regexp.QuoteMeta.
 func unquoteMeta(s string) string {

@@ -1,7 +1,10 @@
 // Package validate checks the generated artifacts before they are written
 // and after they are committed: the structure Grafana requires of dashboards
-// and alert rule groups, and every PromQL expression against the parser and
-// the metric contract (backend/openaimetrics).
+// and alert rule groups, every PromQL expression against the parser and the
+// metric contract (backend/openaimetrics), and every LogQL and TraceQL query
+// structurally (no parser of theirs may be used): balanced brackets and
+// quotes, the datasource of its language, and only the labels, structured
+// metadata and attributes the backend emits as Loki and Tempo store them.
 package validate
 
 import (

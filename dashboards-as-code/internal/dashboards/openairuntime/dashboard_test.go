@@ -6,9 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/loki"
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/tempo"
 
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
@@ -68,14 +73,31 @@ func TestRowsAndPanels(t *testing.T) {
 		if panel.Description == nil || len(*panel.Description) < 30 {
 			t.Errorf("%s: no useful description", title)
 		}
-		if panel.FieldConfig == nil || panel.FieldConfig.Defaults.Unit == nil || *panel.FieldConfig.Defaults.Unit == "" {
-			t.Errorf("%s: no unit", title)
-		}
-		if panel.Datasource == nil || *panel.Datasource.Uid != "${datasource}" {
-			t.Errorf("%s: datasource %v", title, panel.Datasource)
-		}
 		if len(panel.Targets) == 0 {
 			t.Errorf("%s: no query", title)
+		}
+		if panel.Datasource == nil {
+			t.Errorf("%s: no datasource", title)
+			continue
+		}
+		// Log lines and trace tables come from Loki and Tempo, by fixed
+		// uid; every graph from the Prometheus datasource the dashboard's
+		// variable picks, with a unit and a legend.
+		switch *panel.Datasource.Type {
+		case grafana.LokiType, grafana.TempoType:
+			for _, target := range panel.Targets {
+				ds, ok := targetDatasource(target)
+				if !ok || ds == nil || *ds.Uid != *panel.Datasource.Uid || *ds.Type != *panel.Datasource.Type {
+					t.Errorf("%s: target %T on datasource %v, want the panel's", title, target, ds)
+				}
+			}
+			continue
+		}
+		if *panel.Datasource.Uid != "${datasource}" {
+			t.Errorf("%s: datasource %v", title, panel.Datasource)
+		}
+		if panel.FieldConfig == nil || panel.FieldConfig.Defaults.Unit == nil || *panel.FieldConfig.Defaults.Unit == "" {
+			t.Errorf("%s: no unit", title)
 		}
 		for _, target := range panel.Targets {
 			q, ok := target.(prometheus.Dataquery)
@@ -88,10 +110,21 @@ func TestRowsAndPanels(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"Overview", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost", "API"}
+	want := []string{"Overview", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost", "API", "Logs & Traces"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows %v, want %v", rows, want)
 	}
+}
+
+// targetDatasource is the datasource of a Loki or Tempo target.
+func targetDatasource(target any) (*common.DataSourceRef, bool) {
+	switch q := target.(type) {
+	case loki.Dataquery:
+		return q.Datasource, true
+	case tempo.Dataquery:
+		return q.Datasource, true
+	}
+	return nil, false
 }
 
 // panel finds a panel by id.
@@ -166,6 +199,35 @@ func TestLatencyPanelsShowExemplarsOnce(t *testing.T) {
 		}
 		if asking != 1 {
 			t.Errorf("panel %d: %d queries ask for exemplars, want 1", id, asking)
+		}
+	}
+}
+
+// The logs panel shows the backend's ERROR and WARN records; the calls
+// tables list OpenAI spans one per row (each row's span id opens its
+// trace), the slowest first.
+func TestLogsAndTracesPanels(t *testing.T) {
+	d, _ := build(t)
+	logs := panel(t, d, openairuntime.PanelErrorLogs)
+	q, ok := logs.Targets[0].(loki.Dataquery)
+	if !ok || logs.Type != "logs" || !strings.Contains(q.Expr, m.LogSeverityError) || !strings.Contains(q.Expr, m.LogSeverityWarn) {
+		t.Errorf("logs panel %s: %+v", logs.Type, logs.Targets[0])
+	}
+	for id, want := range map[uint32]string{
+		openairuntime.PanelFailedCallsTable:  "status=error",
+		openairuntime.PanelSlowestCallsTable: m.AttrGenAIProviderName,
+	} {
+		p := panel(t, d, id)
+		q, ok := p.Targets[0].(tempo.Dataquery)
+		if !ok || p.Type != "table" {
+			t.Fatalf("%s: %s panel with %T", *p.Title, p.Type, p.Targets[0])
+		}
+		if !strings.Contains(*q.Query, want) || *q.QueryType != "traceql" || *q.TableType != tempo.SearchTableTypeSpans {
+			t.Errorf("%s: query %s (%s, table %s)", *p.Title, *q.Query, *q.QueryType, *q.TableType)
+		}
+		sortBy := p.Options.(*table.Options).SortBy
+		if len(sortBy) != 1 || sortBy[0].DisplayName != "Duration" || sortBy[0].Desc == nil || !*sortBy[0].Desc {
+			t.Errorf("%s: sorted by %+v, want Duration, longest first", *p.Title, sortBy)
 		}
 	}
 }

@@ -65,6 +65,14 @@ const (
 	// PanelAPIServerErrorsTimeseries shows the API's 5xx answers by status
 	// code and route.
 	PanelAPIServerErrorsTimeseries uint32 = 64
+
+	rowLogsAndTraces uint32 = 70
+	// PanelErrorLogs shows the backend's ERROR and WARN log lines (Loki).
+	PanelErrorLogs uint32 = 71
+	// PanelFailedCallsTable lists the failed OpenAI calls (Tempo).
+	PanelFailedCallsTable uint32 = 72
+	// PanelSlowestCallsTable lists the OpenAI calls, slowest first (Tempo).
+	PanelSlowestCallsTable uint32 = 73
 )
 
 // QuietPanels lists the panels whose queries return nothing while every
