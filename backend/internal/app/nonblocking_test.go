@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -21,13 +22,15 @@ import (
 	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
-// blackHole is an OTLP endpoint that accepts connections and never answers:
-// an exporter talking to it waits until its own timeout.
+// blackHole is an OTLP endpoint that accepts connections, reads the request
+// line and never answers: an exporter talking to it waits until its own
+// timeout.
 type blackHole struct {
 	ln       net.Listener
 	accepted atomic.Int64
 	mu       sync.Mutex
 	conns    []net.Conn
+	paths    map[string]int // of the requests begun
 }
 
 func newBlackHole(t testing.TB) *blackHole {
@@ -36,7 +39,7 @@ func newBlackHole(t testing.TB) *blackHole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &blackHole{ln: ln}
+	h := &blackHole{ln: ln, paths: map[string]int{}}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -47,6 +50,7 @@ func newBlackHole(t testing.TB) *blackHole {
 			h.mu.Lock()
 			h.conns = append(h.conns, c)
 			h.mu.Unlock()
+			go h.readRequestLine(c)
 		}
 	}()
 	t.Cleanup(func() {
@@ -61,6 +65,26 @@ func newBlackHole(t testing.TB) *blackHole {
 }
 
 func (h *blackHole) url() string { return "http://" + h.ln.Addr().String() }
+
+// readRequestLine notes the path of the request c begins with.
+func (h *blackHole) readRequestLine(c net.Conn) {
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return
+	}
+	if fields := strings.Fields(line); len(fields) == 3 {
+		h.mu.Lock()
+		h.paths[fields[1]]++
+		h.mu.Unlock()
+	}
+}
+
+// begun tells how many requests to path were begun.
+func (h *blackHole) begun(path string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.paths[path]
+}
 
 // closedPort is an OTLP endpoint where nothing listens: exports are refused.
 func closedPort(t testing.TB) string {
@@ -133,11 +157,15 @@ func heapInUse() uint64 {
 }
 
 // TestRecordingNeverBlocks serves requests while the OTLP endpoint is down
-// or never answers, with exports due every 100 ms: every request succeeds,
-// the exporter really was stuck or refused meanwhile, and memory stays flat
-// (the metric SDK aggregates in place; spans and log records wait in queues
-// of fixed bounds, which the warm-up fills, and beyond them are dropped).
+// or never answers, with all three signals exported and metrics due every
+// 100 ms: every request succeeds, the exporters really were stuck or refused
+// meanwhile, and memory stays flat over four times as many requests as the
+// span and log queues hold (the metric SDK aggregates in place; spans and log
+// records wait in queues of fixed bounds, which the warm-up fills, and beyond
+// them are dropped).
 func TestRecordingNeverBlocks(t *testing.T) {
+	const warmup = max(telemetry.SpanQueueSize/2, telemetry.LogQueueSize)
+	const requests = 4 * max(telemetry.SpanQueueSize, telemetry.LogQueueSize)
 	// Rate limits beyond the requests of both cases.
 	_, simURL := simtest.Start(t, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1_000_000, Tokens: 1_000_000_000}})
 	hole := newBlackHole(t)
@@ -147,9 +175,11 @@ func TestRecordingNeverBlocks(t *testing.T) {
 	}{{"endpoint never answers", hole.url()}, {"endpoint down", closedPort(t)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := assembleFor(t, simURL, tc.endpoint, "100")
+			if !b.tel.Enabled || !b.tel.Traced || !b.tel.LogsExported() {
+				t.Fatalf("metrics %v, traces %v, logs %v: want all three exported", b.tel.Enabled, b.tel.Traced, b.tel.LogsExported())
+			}
 			// Each request queues two spans (server, client) and one log
 			// record: the warm-up fills both queues.
-			const warmup, requests = max(telemetry.SpanQueueSize/2, telemetry.LogQueueSize), 3000
 			for range warmup {
 				if code := serveChat(b); code != http.StatusOK {
 					t.Fatalf("status %d", code)
@@ -166,9 +196,14 @@ func TestRecordingNeverBlocks(t *testing.T) {
 				}
 			}
 			after := heapInUse()
-			if tc.endpoint == hole.url() && hole.accepted.Load() == 0 {
-				t.Fatal("the exporter never tried the endpoint: the test proves nothing")
+			if tc.endpoint == hole.url() {
+				for _, path := range []string{"/v1/metrics", "/v1/traces", "/v1/logs"} {
+					if hole.begun(path) == 0 {
+						t.Errorf("no export to %s was begun: the test proves nothing for that signal", path)
+					}
+				}
 			}
+			t.Logf("heap in use %d KiB before, %d KiB after %d requests", before>>10, after>>10, requests)
 			const budget = 4 << 20
 			if after > before+budget {
 				t.Errorf("heap grew by %d KiB over %d requests with a failing exporter; budget %d KiB",

@@ -114,6 +114,10 @@ func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error
 	return tel, nil
 }
 
+// LogsExported tells whether log records are exported over OTLP (else
+// LogHandler logs to stdout only).
+func (t *Telemetry) LogsExported() bool { return t != nil && t.logs != nil }
+
 // exportRetry is how an export that met a retryable answer (429, 502, 503,
 // 504, a timeout) is tried again: soon, and never past the export's timeout.
 // The exporter's default would keep trying for a minute; the next periodic
