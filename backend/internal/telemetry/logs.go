@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -27,10 +28,25 @@ const (
 // logScope names the logger the backend's OTLP log records come from.
 const logScope = "github.com/scanium/openai-monitoring/backend"
 
-// newLoggerProvider builds the log pipeline: the OTLP/HTTP exporter, with
+// logProviders are the two LoggerProviders of the log pipeline, which share
+// its batch processor. deduped keeps one value of a key a record repeats, as
+// the OpenTelemetry specification requires; it takes any record. unique
+// skips that work, which costs the SDK a map per attribute; it takes only
+// records that LogHandler has checked to repeat no key.
+type logProviders struct {
+	deduped, unique *sdklog.LoggerProvider
+}
+
+// Shutdown shuts both down; the first does the final export of the shared
+// processor.
+func (p logProviders) Shutdown(ctx context.Context) error {
+	return errors.Join(p.unique.Shutdown(ctx), p.deduped.Shutdown(ctx))
+}
+
+// newLoggerProviders builds the log pipeline: the OTLP/HTTP exporter, with
 // the metric exporter's timeout and bounded retry, behind a batch processor
 // with a bounded queue.
-func newLoggerProvider(ctx context.Context, cfg config.Config, res *resource.Resource) (*sdklog.LoggerProvider, error) {
+func newLoggerProviders(ctx context.Context, cfg config.Config, res *resource.Resource) (*logProviders, error) {
 	timeout := cfg.Telemetry.ExportTimeout
 	exporter, err := otlploghttp.New(ctx,
 		otlploghttp.WithEndpointURL(cfg.Telemetry.Logs.URL),
@@ -46,7 +62,10 @@ func newLoggerProvider(ctx context.Context, cfg config.Config, res *resource.Res
 		sdklog.WithExportInterval(LogBatchInterval),
 		sdklog.WithExportTimeout(timeout),
 	)
-	return sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(processor)), nil
+	return &logProviders{
+		deduped: sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(processor)),
+		unique:  sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(processor), sdklog.WithAllowKeyDuplication()),
+	}, nil
 }
 
 // LogHandler returns the handler the backend logs through: stdout, the
@@ -59,8 +78,63 @@ func (t *Telemetry) LogHandler(stdout slog.Handler, level slog.Leveler) slog.Han
 	if t == nil || t.logs == nil {
 		return stdout
 	}
-	bridge := otelslog.NewHandler(logScope, otelslog.WithLoggerProvider(t.logs))
-	return fanout{stdout, levelFilter{next: bridge, level: level}}
+	return fanout{stdout, bridge{
+		fast:  otelslog.NewHandler(logScope, otelslog.WithLoggerProvider(t.logs.unique)),
+		next:  otelslog.NewHandler(logScope, otelslog.WithLoggerProvider(t.logs.deduped)),
+		level: level,
+	}}
+}
+
+// bridge passes the records of level or above on to the OTLP log bridge:
+// through fast, whose SDK logger does not look for repeated keys, when the
+// record has none and the handler holds no attributes or groups of its own
+// (the access log's case); through next otherwise.
+type bridge struct {
+	fast  slog.Handler // nil once attributes or a group were added
+	next  slog.Handler
+	level slog.Leveler
+}
+
+func (b bridge) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= b.level.Level() && b.next.Enabled(ctx, level)
+}
+
+func (b bridge) Handle(ctx context.Context, r slog.Record) error {
+	if b.fast != nil && distinctKeys(r) {
+		return b.fast.Handle(ctx, r)
+	}
+	return b.next.Handle(ctx, r)
+}
+
+// maxCheckedAttrs is the most attributes distinctKeys compares.
+const maxCheckedAttrs = 16
+
+// distinctKeys tells whether r's attributes, none of them a group, have
+// distinct keys; a record of more than maxCheckedAttrs is not checked.
+func distinctKeys(r slog.Record) bool {
+	if r.NumAttrs() > maxCheckedAttrs {
+		return false
+	}
+	var keys [maxCheckedAttrs]string
+	n, distinct := 0, true
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Value.Kind() == slog.KindGroup || slices.Contains(keys[:n], a.Key) {
+			distinct = false
+			return false
+		}
+		keys[n] = a.Key
+		n++
+		return true
+	})
+	return distinct
+}
+
+func (b bridge) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return bridge{next: b.next.WithAttrs(attrs), level: b.level}
+}
+
+func (b bridge) WithGroup(name string) slog.Handler {
+	return bridge{next: b.next.WithGroup(name), level: b.level}
 }
 
 // fanout hands every record to each of its handlers that takes its level.
@@ -106,24 +180,4 @@ func (f fanout) WithGroup(name string) slog.Handler {
 		out[i] = h.WithGroup(name)
 	}
 	return out
-}
-
-// levelFilter passes on the records of level or above.
-type levelFilter struct {
-	next  slog.Handler
-	level slog.Leveler
-}
-
-func (l levelFilter) Enabled(ctx context.Context, level slog.Level) bool {
-	return level >= l.level.Level() && l.next.Enabled(ctx, level)
-}
-
-func (l levelFilter) Handle(ctx context.Context, r slog.Record) error { return l.next.Handle(ctx, r) }
-
-func (l levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return levelFilter{next: l.next.WithAttrs(attrs), level: l.level}
-}
-
-func (l levelFilter) WithGroup(name string) slog.Handler {
-	return levelFilter{next: l.next.WithGroup(name), level: l.level}
 }

@@ -2,7 +2,9 @@
 // its OTLP/HTTP exporter and one resource that identifies this instance:
 // metrics (a MeterProvider with a periodic reader), traces (a TracerProvider
 // with a batch span processor, W3C tracecontext and baggage propagation) and
-// logs (a LoggerProvider with a batch processor, fed by the slog bridge).
+// logs (a batch processor fed by the slog bridge, through a LoggerProvider
+// that deduplicates a record's keys, or, for records checked to repeat none,
+// one that skips that work).
 //
 // Recording never waits on an exporter. The metric SDK aggregates in memory,
 // bounded by its cardinality limit; a down OTLP endpoint fails that export and
@@ -28,7 +30,6 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -60,7 +61,7 @@ type Telemetry struct {
 
 	sdk    *sdkmetric.MeterProvider
 	traces *sdktrace.TracerProvider
-	logs   *sdklog.LoggerProvider
+	logs   *logProviders
 }
 
 // Info identifies the running service in the resource.
@@ -106,10 +107,10 @@ func Setup(ctx context.Context, cfg config.Config, info Info) (*Telemetry, error
 		tel.TracerProvider, tel.Traced = tel.traces, true
 	}
 	if cfg.Telemetry.Logs.Enabled {
-		if tel.logs, err = newLoggerProvider(ctx, cfg, res); err != nil {
+		if tel.logs, err = newLoggerProviders(ctx, cfg, res); err != nil {
 			return nil, errors.Join(err, tel.Shutdown(ctx))
 		}
-		tel.LoggerProvider = tel.logs
+		tel.LoggerProvider = tel.logs.deduped
 	}
 	return tel, nil
 }
