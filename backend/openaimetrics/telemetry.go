@@ -84,6 +84,17 @@ const (
 	LogFieldErrorCode       = "error_code"
 )
 
+// Fields of the line a chat request whose OpenAI call failed adds to its
+// access log line (message LogMessageOpenAIFailed, at LogSeverityWarn), and
+// of the line of an unexpected failure (at LogSeverityError): the request's
+// id (LogFieldRequestID), the error type (one of ErrorTypes) and the error.
+const (
+	LogMessageOpenAIFailed = "OpenAI call failed"
+
+	LogFieldErrorType = "error_type"
+	LogFieldError     = "error"
+)
+
 // Severity texts of the backend's OTLP log records: the names of slog's
 // levels, which the OTLP log bridge sets as a record's severity text. The
 // access log line of a 5xx answer is LogSeverityError; a failed OpenAI call
@@ -100,10 +111,11 @@ func LogSeverities() []string {
 	return []string{LogSeverityDebug, LogSeverityInfo, LogSeverityWarn, LogSeverityError}
 }
 
-// LogFields returns every field of the access log.
+// LogFields returns every field of the backend's log lines.
 func LogFields() []string {
 	return []string{LogFieldRequestID, LogFieldMethod, LogFieldPath, LogFieldStatus, LogFieldDurationMS,
-		LogFieldBytes, LogFieldOpenAIRequestID, LogFieldOpenAIAttempts, LogFieldErrorCode}
+		LogFieldBytes, LogFieldOpenAIRequestID, LogFieldOpenAIAttempts, LogFieldErrorCode,
+		LogFieldErrorType, LogFieldError}
 }
 
 // SpanAttributes returns every attribute key of the OpenAI CLIENT spans.

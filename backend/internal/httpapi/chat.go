@@ -191,15 +191,15 @@ func (h *handler) validate(req chatRequest) (assistant.Question, *requestError) 
 func (h *handler) writeProviderError(w http.ResponseWriter, r *http.Request, err error) {
 	var perr *openaiprovider.Error
 	if !errors.As(err, &perr) {
-		h.logger.ErrorContext(r.Context(), "assistant failed", "request_id", stateFrom(r.Context()).idOrEmpty(), "error", err)
+		h.logger.ErrorContext(r.Context(), "assistant failed", m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldError, err)
 		writeError(w, r, http.StatusInternalServerError, CodeInternal, "internal error: the assistant failed; retry later")
 		return
 	}
 	if s := stateFrom(r.Context()); s != nil {
 		s.openAIRequestID, s.openAIAttempts = perr.RequestID, perr.Attempts
 	}
-	h.logger.WarnContext(r.Context(), "OpenAI call failed",
-		"request_id", stateFrom(r.Context()).idOrEmpty(), "error_type", perr.Type, "error", perr.Error())
+	h.logger.WarnContext(r.Context(), m.LogMessageOpenAIFailed,
+		m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldErrorType, perr.Type, m.LogFieldError, perr.Error())
 	switch perr.Type {
 	case m.ErrorRateLimited:
 		if perr.RetryAfter > 0 {

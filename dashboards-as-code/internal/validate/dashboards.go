@@ -115,8 +115,7 @@ var promQLDatasourceUIDs = []string{"${datasource}", grafana.MimirUID}
 func (v *validator) target(where string, p schema.Panel, t schema.Target) {
 	ds := p.TargetDatasource(t)
 	if ds == nil {
-		v.addf(where, "has no datasource")
-		return
+		return // the panel has none either, which panel reports
 	}
 	if t.Datasource != nil && p.Datasource != nil && *t.Datasource != *p.Datasource {
 		v.addf(where, "datasource %s/%s differs from its panel's %s/%s", t.Datasource.Type, t.Datasource.UID, p.Datasource.Type, p.Datasource.UID)

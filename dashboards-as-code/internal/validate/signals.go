@@ -19,7 +19,7 @@ func lokiStreamLabels() map[string][]string {
 
 // lokiRecordLabels are what a pipeline stage may filter on: the stream
 // labels and the structured metadata of the backend's log records (their
-// severity text, trace and span ids, and the access log's fields).
+// severity text, trace and span ids, and the fields of its log lines).
 func lokiRecordLabels() map[string][]string {
 	out := lokiStreamLabels()
 	out[compose.LokiSeverityTextMetadata] = m.LogSeverities()
@@ -28,6 +28,7 @@ func lokiRecordLabels() map[string][]string {
 	for _, f := range m.LogFields() {
 		out[f] = nil
 	}
+	out[m.LogFieldErrorType] = m.ErrorTypes()
 	return out
 }
 

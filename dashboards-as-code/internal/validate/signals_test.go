@@ -50,6 +50,8 @@ func TestLogQLAndTraceQLProblems(t *testing.T) {
 			`uses "WARNING", not a value the backend emits for severity_text`},
 		{"unknown field in line_format", setTarget(logsPanel, "expr", backend+` | line_format "{{.status}} {{.route}}"`),
 			`"route" is not a label or structured metadata`},
+		{"error type the backend never logs", setTarget(logsPanel, "expr", backend+` | error_type="TIMEOUT"`),
+			`uses "TIMEOUT", not a value the backend emits for error_type`},
 		{"parser stage", setTarget(logsPanel, "expr", backend+` | json | status >= 500`), `stage "json"`},
 		{"unbalanced brace in LogQL", setTarget(logsPanel, "expr", `{service_name="scanium-backend" | severity_text="ERROR"`),
 			`"{" at 0 is never closed`},
@@ -95,6 +97,7 @@ func TestLogQLAndTraceQLThatPass(t *testing.T) {
 		backend + ` | severity_text="ERROR"`,
 		backend + ` |= "OpenAI" != "health" | severity_text=~"ERROR|WARN" and (status >= 500 or error_code="RATE_LIMITED")`,
 		backend + ` | trace_id="0af7651916cd43dd8448eb211c80319c" | keep request_id, status`,
+		backend + ` | severity_text="WARN" | error_type=~"RATE_LIMITED|UNAUTHORIZED"`,
 		backend + ` | line_format "{{.request_id}} {{ .status }} {{__line__}}"`,
 	}
 	traceQL := []string{

@@ -55,7 +55,7 @@ func errorLogsPanel() *logs.PanelBuilder {
 	return logs.NewPanelBuilder().
 		Id(PanelErrorLogs).
 		Title("Backend errors and warnings").
-		Description("The backend's ERROR and WARN log records in Loki, newest first: the access log line of every 5xx answer (ERROR) and a line for each chat request whose OpenAI call failed after its retries (WARN, with the error type). Open a line for its fields (request id, status, error code) and its trace_id's \"View trace\" link to Tempo. All models.").
+		Description("The backend's ERROR and WARN log records in Loki, newest first: the access log line of every 5xx answer (ERROR) and a line for each chat request whose OpenAI call failed after its retries (WARN, with the error type). Open a line for its fields (request id, status, error code, error type) and its trace_id's \"View trace\" link to Tempo. All models.").
 		Datasource(lokiDatasource()).
 		WithTarget(loki.NewDataqueryBuilder().
 			RefId("A").
