@@ -86,7 +86,7 @@ func (s *serverSpans) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.next.ServeHTTP(w, r)
 		return
 	}
-	ctx := s.propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := s.propagator.Extract(r.Context(), canonicalCarrier(r.Header))
 	ctx, span := s.tracer.Start(ctx, spanName(r), s.start...)
 	defer span.End()
 	if !span.IsRecording() {
@@ -126,6 +126,36 @@ func (s *serverSpans) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case status >= http.StatusInternalServerError:
 		span.SetStatus(codes.Error, "")
 	}
+}
+
+// canonicalCarrier is propagation.HeaderCarrier, but it looks up the W3C
+// propagators' headers by their canonical names, made once: asked for
+// "traceparent", http.Header.Get would make "Traceparent" on every request.
+type canonicalCarrier http.Header
+
+var canonicalPropagationHeaders = map[string]string{
+	"traceparent": "Traceparent", "tracestate": "Tracestate", "baggage": "Baggage",
+}
+
+func (c canonicalCarrier) Get(key string) string {
+	if name, ok := canonicalPropagationHeaders[key]; ok {
+		if v := c[name]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	return http.Header(c).Get(key)
+}
+
+func (c canonicalCarrier) Set(key, value string) { propagation.HeaderCarrier(c).Set(key, value) }
+
+func (c canonicalCarrier) Keys() []string { return propagation.HeaderCarrier(c).Keys() }
+
+func (c canonicalCarrier) Values(key string) []string {
+	if name, ok := canonicalPropagationHeaders[key]; ok {
+		return c[name]
+	}
+	return propagation.HeaderCarrier(c).Values(key)
 }
 
 // spanMethods are the http.request.method values of HTTP's own methods.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,4 +186,23 @@ func TestServerSpanIsOtelhttps(t *testing.T) {
 			t.Errorf("request %d: attributes\n%s\nwant otelhttp's\n%s", i, gs.Encoded(attribute.DefaultEncoder()), ws.Encoded(attribute.DefaultEncoder()))
 		}
 	}
+}
+
+func TestCanonicalCarrierReadsAsHeaderCarrier(t *testing.T) {
+	h := http.Header{}
+	h.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	h.Add("baggage", "a=1")
+	h.Add("baggage", "b=2")
+	h.Set("X-Other", "x")
+	ours, theirs := canonicalCarrier(h), propagation.HeaderCarrier(h)
+	for _, key := range []string{"traceparent", "tracestate", "baggage", "x-other", "Baggage"} {
+		if ours.Get(key) != theirs.Get(key) || !slices.Equal(ours.Values(key), theirs.Values(key)) {
+			t.Errorf("%s: %q %q, HeaderCarrier's %q %q", key, ours.Get(key), ours.Values(key), theirs.Get(key), theirs.Values(key))
+		}
+	}
+	var got string
+	if n := testing.AllocsPerRun(100, func() { got = ours.Get("traceparent"); got = ours.Get("tracestate") }); n != 0 {
+		t.Errorf("%v allocations reading the W3C headers, want 0", n)
+	}
+	_ = got
 }
