@@ -113,29 +113,20 @@ func (a *spanArena) keyValues(attrs []attribute.KeyValue) []*commonpb.KeyValue {
 	out := a.kvPtrs[:len(attrs):len(attrs)]
 	a.kvPtrs = a.kvPtrs[len(attrs):]
 	for i, kv := range attrs {
-		pkv, value := &a.kvs[0], &a.values[0]
-		a.kvs, a.values = a.kvs[1:], a.values[1:]
+		pkv, value := take(&a.kvs), take(&a.values)
 		switch kv.Value.Type() {
 		case attribute.STRING:
-			v := &a.strings[0]
-			a.strings = a.strings[1:]
-			v.StringValue = kv.Value.AsString()
-			value.Value = v
+			v := take(&a.strings)
+			v.StringValue, value.Value = kv.Value.AsString(), v
 		case attribute.INT64:
-			v := &a.ints[0]
-			a.ints = a.ints[1:]
-			v.IntValue = kv.Value.AsInt64()
-			value.Value = v
+			v := take(&a.ints)
+			v.IntValue, value.Value = kv.Value.AsInt64(), v
 		case attribute.FLOAT64:
-			v := &a.doubles[0]
-			a.doubles = a.doubles[1:]
-			v.DoubleValue = kv.Value.AsFloat64()
-			value.Value = v
+			v := take(&a.doubles)
+			v.DoubleValue, value.Value = kv.Value.AsFloat64(), v
 		case attribute.BOOL:
-			v := &a.bools[0]
-			a.bools = a.bools[1:]
-			v.BoolValue = kv.Value.AsBool()
-			value.Value = v
+			v := take(&a.bools)
+			v.BoolValue, value.Value = kv.Value.AsBool(), v
 		default:
 			value.Value = anyValue(kv.Value).Value
 		}
@@ -143,6 +134,13 @@ func (a *spanArena) keyValues(attrs []attribute.KeyValue) []*commonpb.KeyValue {
 		out[i] = pkv
 	}
 	return out
+}
+
+// take hands out the first element of *from and drops it from *from.
+func take[T any](from *[]T) *T {
+	v := &(*from)[0]
+	*from = (*from)[1:]
+	return v
 }
 
 // otlpSpans converts spans to OTLP, grouped by resource and scope as
@@ -190,8 +188,7 @@ func otlpSpans(spans []sdktrace.ReadOnlySpan) []*tracepb.ResourceSpans {
 
 // span converts one span, as otlptrace does.
 func (a *spanArena) span(sd sdktrace.ReadOnlySpan) *tracepb.Span {
-	s, st := &a.spans[0], &a.statuses[0]
-	a.spans, a.statuses = a.spans[1:], a.statuses[1:]
+	s, st := take(&a.spans), take(&a.statuses)
 	sc := sd.SpanContext()
 	tid, sid := sc.TraceID(), sc.SpanID()
 	status := sd.Status()
