@@ -20,12 +20,18 @@ import (
 // spanExporter is otlptrace's exporter with a cheaper conversion to OTLP:
 // the same messages (checked against otlptrace's own in the tests), but the
 // spans, their statuses, ids and attributes of a batch are carved from a few
-// arrays made for the batch, instead of three allocations for every
-// attribute. The client (otlptracehttp's) does the rest: the request, its
-// retries, its timeout.
+// arrays, kept from one export to the next, instead of three allocations for
+// every attribute. The arrays grow to the largest batch (SpanBatchSize spans:
+// about 1 MiB) and are cleared after every export. The client
+// (otlptracehttp's) does the rest: the request, its retries, its timeout; it
+// has marshalled the messages when it returns.
 type spanExporter struct {
 	client otlptrace.Client
 	stop   sync.Once
+	// arenaMu guards arena; an export that finds it taken (exports
+	// overlap) makes its own.
+	arenaMu sync.Mutex
+	arena   spanArena
 }
 
 // newSpanExporter starts client and returns the exporter that sends with it.
@@ -37,7 +43,14 @@ func newSpanExporter(ctx context.Context, client otlptrace.Client) (*spanExporte
 }
 
 func (e *spanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	resourceSpans := otlpSpans(spans)
+	arena := &e.arena
+	if e.arenaMu.TryLock() {
+		defer e.arenaMu.Unlock()
+	} else {
+		arena = new(spanArena)
+	}
+	defer arena.clear()
+	resourceSpans := arena.otlpSpans(spans)
 	if len(resourceSpans) == 0 {
 		return nil
 	}
@@ -53,23 +66,54 @@ func (e *spanExporter) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// spanArena holds the messages of one batch: each field is an array made
-// once for the batch and handed out in order.
-type spanArena struct {
-	spans    []tracepb.Span
-	statuses []tracepb.Status
-	ids      []byte
-	kvPtrs   []*commonpb.KeyValue
-	kvs      []commonpb.KeyValue
-	values   []commonpb.AnyValue
-	strings  []commonpb.AnyValue_StringValue
-	ints     []commonpb.AnyValue_IntValue
-	doubles  []commonpb.AnyValue_DoubleValue
-	bools    []commonpb.AnyValue_BoolValue
+// slab is an array whose elements are handed out in order.
+type slab[T any] struct {
+	all  []T
+	next int
 }
 
-// newSpanArena makes the arrays spans need.
-func newSpanArena(spans []sdktrace.ReadOnlySpan) *spanArena {
+// reset makes room for n elements, handed out from the first.
+func (s *slab[T]) reset(n int) {
+	if cap(s.all) < n {
+		s.all = make([]T, n)
+	}
+	s.all, s.next = s.all[:n], 0
+}
+
+// take hands out the next element.
+func (s *slab[T]) take() *T {
+	s.next++
+	return &s.all[s.next-1]
+}
+
+// takeN hands out the next n elements.
+func (s *slab[T]) takeN(n int) []T {
+	s.next += n
+	return s.all[s.next-n : s.next : s.next]
+}
+
+// clear zeroes what was handed out, so that nothing it pointed to is kept.
+func (s *slab[T]) clear() {
+	clear(s.all[:s.next])
+	s.next = 0
+}
+
+// spanArena holds the messages of one batch.
+type spanArena struct {
+	spans    slab[tracepb.Span]
+	statuses slab[tracepb.Status]
+	ids      slab[byte]
+	kvPtrs   slab[*commonpb.KeyValue]
+	kvs      slab[commonpb.KeyValue]
+	values   slab[commonpb.AnyValue]
+	strings  slab[commonpb.AnyValue_StringValue]
+	ints     slab[commonpb.AnyValue_IntValue]
+	doubles  slab[commonpb.AnyValue_DoubleValue]
+	bools    slab[commonpb.AnyValue_BoolValue]
+}
+
+// reset makes room for the messages of spans.
+func (a *spanArena) reset(spans []sdktrace.ReadOnlySpan) {
 	var n, attrs, strs, ints, doubles, bools int
 	for _, s := range spans {
 		if s == nil {
@@ -90,19 +134,37 @@ func newSpanArena(spans []sdktrace.ReadOnlySpan) *spanArena {
 			}
 		}
 	}
-	return &spanArena{
-		spans: make([]tracepb.Span, n), statuses: make([]tracepb.Status, n), ids: make([]byte, 0, 32*n),
-		kvPtrs: make([]*commonpb.KeyValue, attrs), kvs: make([]commonpb.KeyValue, attrs), values: make([]commonpb.AnyValue, attrs),
-		strings: make([]commonpb.AnyValue_StringValue, strs), ints: make([]commonpb.AnyValue_IntValue, ints),
-		doubles: make([]commonpb.AnyValue_DoubleValue, doubles), bools: make([]commonpb.AnyValue_BoolValue, bools),
-	}
+	a.spans.reset(n)
+	a.statuses.reset(n)
+	a.ids.reset(n * (16 + 8 + 8)) // trace, span and parent ids
+	a.kvPtrs.reset(attrs)
+	a.kvs.reset(attrs)
+	a.values.reset(attrs)
+	a.strings.reset(strs)
+	a.ints.reset(ints)
+	a.doubles.reset(doubles)
+	a.bools.reset(bools)
 }
 
-// id appends b to the arena's ids and returns it there.
+// clear zeroes the messages handed out.
+func (a *spanArena) clear() {
+	a.spans.clear()
+	a.statuses.clear()
+	a.ids.clear()
+	a.kvPtrs.clear()
+	a.kvs.clear()
+	a.values.clear()
+	a.strings.clear()
+	a.ints.clear()
+	a.doubles.clear()
+	a.bools.clear()
+}
+
+// id copies b into the arena.
 func (a *spanArena) id(b []byte) []byte {
-	start := len(a.ids)
-	a.ids = append(a.ids, b...)
-	return a.ids[start:len(a.ids):len(a.ids)]
+	out := a.ids.takeN(len(b))
+	copy(out, b)
+	return out
 }
 
 // keyValues converts the attributes of a span; the arena has room for them.
@@ -110,22 +172,21 @@ func (a *spanArena) keyValues(attrs []attribute.KeyValue) []*commonpb.KeyValue {
 	if len(attrs) == 0 {
 		return nil
 	}
-	out := a.kvPtrs[:len(attrs):len(attrs)]
-	a.kvPtrs = a.kvPtrs[len(attrs):]
+	out := a.kvPtrs.takeN(len(attrs))
 	for i, kv := range attrs {
-		pkv, value := take(&a.kvs), take(&a.values)
+		pkv, value := a.kvs.take(), a.values.take()
 		switch kv.Value.Type() {
 		case attribute.STRING:
-			v := take(&a.strings)
+			v := a.strings.take()
 			v.StringValue, value.Value = kv.Value.AsString(), v
 		case attribute.INT64:
-			v := take(&a.ints)
+			v := a.ints.take()
 			v.IntValue, value.Value = kv.Value.AsInt64(), v
 		case attribute.FLOAT64:
-			v := take(&a.doubles)
+			v := a.doubles.take()
 			v.DoubleValue, value.Value = kv.Value.AsFloat64(), v
 		case attribute.BOOL:
-			v := take(&a.bools)
+			v := a.bools.take()
 			v.BoolValue, value.Value = kv.Value.AsBool(), v
 		default:
 			value.Value = anyValue(kv.Value).Value
@@ -136,20 +197,13 @@ func (a *spanArena) keyValues(attrs []attribute.KeyValue) []*commonpb.KeyValue {
 	return out
 }
 
-// take hands out the first element of *from and drops it from *from.
-func take[T any](from *[]T) *T {
-	v := &(*from)[0]
-	*from = (*from)[1:]
-	return v
-}
-
 // otlpSpans converts spans to OTLP, grouped by resource and scope as
 // otlptrace groups them.
-func otlpSpans(spans []sdktrace.ReadOnlySpan) []*tracepb.ResourceSpans {
+func (a *spanArena) otlpSpans(spans []sdktrace.ReadOnlySpan) []*tracepb.ResourceSpans {
 	if len(spans) == 0 {
 		return nil
 	}
-	arena := newSpanArena(spans)
+	a.reset(spans)
 	type scopeKey struct {
 		resource attribute.Distinct
 		scope    instrumentation.Scope
@@ -169,7 +223,7 @@ func otlpSpans(spans []sdktrace.ReadOnlySpan) []*tracepb.ResourceSpans {
 			ss = &tracepb.ScopeSpans{Scope: otlpScope(key.scope), Spans: []*tracepb.Span{}, SchemaUrl: key.scope.SchemaURL}
 			byScope[key] = ss
 		}
-		ss.Spans = append(ss.Spans, arena.span(sd))
+		ss.Spans = append(ss.Spans, a.span(sd))
 		rs, ok := byResource[resKey]
 		switch {
 		case !ok:
@@ -188,7 +242,7 @@ func otlpSpans(spans []sdktrace.ReadOnlySpan) []*tracepb.ResourceSpans {
 
 // span converts one span, as otlptrace does.
 func (a *spanArena) span(sd sdktrace.ReadOnlySpan) *tracepb.Span {
-	s, st := take(&a.spans), take(&a.statuses)
+	s, st := a.spans.take(), a.statuses.take()
 	sc := sd.SpanContext()
 	tid, sid := sc.TraceID(), sc.SpanID()
 	status := sd.Status()

@@ -20,7 +20,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// uploads is an otlptrace.Client that keeps what it is asked to send.
+// uploads is an otlptrace.Client that keeps copies of what it is asked to
+// send: like otlptracehttp's, which has marshalled the messages when it
+// returns, it keeps none of them.
 type uploads struct {
 	got     [][]*tracepb.ResourceSpans
 	err     error
@@ -30,7 +32,11 @@ type uploads struct {
 func (u *uploads) Start(context.Context) error { return nil }
 func (u *uploads) Stop(context.Context) error  { u.stopped++; return nil }
 func (u *uploads) UploadTraces(_ context.Context, rs []*tracepb.ResourceSpans) error {
-	u.got = append(u.got, rs)
+	copies := make([]*tracepb.ResourceSpans, len(rs))
+	for i, r := range rs {
+		copies[i] = proto.Clone(r).(*tracepb.ResourceSpans)
+	}
+	u.got = append(u.got, copies)
 	return u.err
 }
 
