@@ -103,14 +103,15 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), stateKey{}, state)))
 
-		attrs := []slog.Attr{
+		var buf [9]slog.Attr // all the line's fields, on the stack
+		attrs := append(buf[:0],
 			slog.String(m.LogFieldRequestID, id),
 			slog.String(m.LogFieldMethod, r.Method),
 			slog.String(m.LogFieldPath, r.URL.Path),
 			slog.Int(m.LogFieldStatus, sw.status),
 			slog.Float64(m.LogFieldDurationMS, float64(time.Since(start).Microseconds())/1000),
 			slog.Int64(m.LogFieldBytes, sw.bytes),
-		}
+		)
 		if state.openAIRequestID != "" {
 			attrs = append(attrs, slog.String(m.LogFieldOpenAIRequestID, state.openAIRequestID))
 		}
