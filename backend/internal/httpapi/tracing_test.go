@@ -117,7 +117,7 @@ func TestNoTracerProviderLeavesTheHandlerUnwrapped(t *testing.T) {
 }
 
 // TestServerSpanIsOtelhttps serves the same requests through traced and
-// through otelhttp's handler, configured as this API once used it, and
+// through otelhttp's handler with the options the API would give it, and
 // checks that both spans have the same name, kind, attributes and status.
 func TestServerSpanIsOtelhttps(t *testing.T) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
