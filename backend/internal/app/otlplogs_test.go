@@ -12,7 +12,8 @@ import (
 	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
-// The OTLP log records pass the same redaction as stdout: a metrics
+// Every log line passes through one redaction, on stdout and as OTLP log
+// records alike: a metrics
 // collector that quotes the request's credential in its rejection makes the
 // backend log a warning holding it; the warning's OTLP record, like its
 // stdout line, shows <secret>.
@@ -55,7 +56,13 @@ func TestOTLPLogRecordsAreRedacted(t *testing.T) {
 			t.Fatal("a secret reached an OTLP log record")
 		}
 	}
-	if !strings.Contains(b.stdout.String(), "tenant rejected: got Authorization <secret> for <secret>") {
+	out := b.stdout.String() + b.stderr.String()
+	if !strings.Contains(out, "tenant rejected: got Authorization <secret> for <secret>") {
 		t.Error("the stdout line is not redacted alike")
+	}
+	for _, secret := range []string{basic, password, user + ":" + password, openAIKey, clientKey} {
+		if strings.Contains(out, secret) {
+			t.Fatal("a secret reached the backend's output")
+		}
 	}
 }
