@@ -39,6 +39,21 @@ const (
 	// metric http.server.request.duration of the backend's own API, under
 	// its Prometheus name.
 	HTTPServerRequestDurationSeconds = "http_server_request_duration_seconds"
+
+	// What OpenAI billed, from its Costs and Usage APIs, for one complete
+	// UTC day: BilledDayStartTimestampSeconds says which. The billing
+	// exporter (backend/cmd/openai-billing) records them, not the backend.
+
+	// BilledCostUSD is the Costs API's amount for the day, in USD.
+	BilledCostUSD = "openai_billed_cost_usd"
+	// BilledTokens is the Usage API's tokens for the day, by model and
+	// token_type (TokenInput, TokenCachedInput, TokenOutput).
+	BilledTokens = "openai_billed_tokens"
+	// BilledRequests is the Usage API's model requests for the day, by model.
+	BilledRequests = "openai_billed_requests"
+	// BilledDayStartTimestampSeconds is the Unix time of 00:00 UTC of the
+	// day the other billed metrics describe.
+	BilledDayStartTimestampSeconds = "openai_billed_day_start_timestamp_seconds"
 )
 
 // Label keys recorded by the backend.
@@ -113,12 +128,36 @@ const (
 	ErrorProviderError = "PROVIDER_ERROR"
 )
 
-// Values of LabelTokenType.
+// Values of LabelTokenType. TokenInput, TokenOutput and TokenTotal are the
+// usage's prompt, completion and total tokens; TokenCachedInput is a part of
+// TokenInput and TokenReasoning a part of TokenOutput (see TokenPartOf), so a
+// query that sums token types counts tokens twice.
 const (
 	TokenInput  = "input"
 	TokenOutput = "output"
 	TokenTotal  = "total"
+	// TokenCachedInput: the input tokens read from OpenAI's prompt cache
+	// (usage.prompt_tokens_details.cached_tokens), billed at the cached
+	// price. 0 when the usage has no details.
+	TokenCachedInput = "cached_input"
+	// TokenReasoning: the output tokens a reasoning model spent thinking
+	// (usage.completion_tokens_details.reasoning_tokens), billed as output.
+	// 0 when the usage has no details.
+	TokenReasoning = "reasoning"
 )
+
+// TokenPartOf returns the token type that a token type is a part of:
+// TokenInput for TokenCachedInput, TokenOutput for TokenReasoning, and false
+// for the others (TokenTotal is the sum of TokenInput and TokenOutput).
+func TokenPartOf(tokenType string) (string, bool) {
+	switch tokenType {
+	case TokenCachedInput:
+		return TokenInput, true
+	case TokenReasoning:
+		return TokenOutput, true
+	}
+	return "", false
+}
 
 // Values of LabelLimitType.
 const (
@@ -150,7 +189,13 @@ func ErrorTypes() []string {
 }
 
 // TokenTypes returns every value of LabelTokenType.
-func TokenTypes() []string { return []string{TokenInput, TokenOutput, TokenTotal} }
+func TokenTypes() []string {
+	return []string{TokenInput, TokenOutput, TokenTotal, TokenCachedInput, TokenReasoning}
+}
+
+// BilledTokenTypes returns the values of LabelTokenType on BilledTokens: the
+// Usage API's input (cached included), cached input and output tokens.
+func BilledTokenTypes() []string { return []string{TokenInput, TokenCachedInput, TokenOutput} }
 
 // LimitTypes returns every value of LabelLimitType.
 func LimitTypes() []string { return []string{LimitRequests, LimitTokens} }
@@ -218,7 +263,22 @@ type Instrument struct {
 	Description string
 	// Labels are the label keys the backend may record on it.
 	Labels []string
+	// Recorder is the program that records it.
+	Recorder Recorder
 }
+
+// Recorder names the program that records an instrument.
+type Recorder int
+
+const (
+	// RecorderProvider: the backend's OpenAI provider (the zero value).
+	RecorderProvider Recorder = iota
+	// RecorderHTTPServer: the backend's HTTP API, about itself.
+	RecorderHTTPServer
+	// RecorderBilling: the billing exporter, from OpenAI's Costs and Usage
+	// APIs.
+	RecorderBilling
+)
 
 // durationBuckets are the explicit bucket bounds of RequestDurationSeconds, in
 // seconds: LLM calls take from tens of milliseconds to minutes.
@@ -287,6 +347,31 @@ var instruments = []Instrument{
 		Name: HTTPServerRequestDurationSeconds, Kind: Histogram, Unit: "s",
 		Description: "Duration of HTTP server requests.",
 		Labels:      []string{LabelHTTPRequestMethod, LabelHTTPRoute, LabelHTTPResponseStatusCode},
+		Recorder:    RecorderHTTPServer,
+	},
+	{
+		Name: BilledCostUSD, Kind: Gauge, Unit: "{USD}",
+		Description: "What OpenAI's Costs API billed for the UTC day of openai_billed_day_start_timestamp_seconds, in USD.",
+		Labels:      []string{},
+		Recorder:    RecorderBilling,
+	},
+	{
+		Name: BilledTokens, Kind: Gauge, Unit: "{token}",
+		Description: "Tokens OpenAI's Usage API counted for the UTC day of openai_billed_day_start_timestamp_seconds; cached_input is a part of input.",
+		Labels:      []string{LabelModel, LabelTokenType},
+		Recorder:    RecorderBilling,
+	},
+	{
+		Name: BilledRequests, Kind: Gauge, Unit: "{request}",
+		Description: "Model requests OpenAI's Usage API counted for the UTC day of openai_billed_day_start_timestamp_seconds.",
+		Labels:      []string{LabelModel},
+		Recorder:    RecorderBilling,
+	},
+	{
+		Name: BilledDayStartTimestampSeconds, Kind: Gauge, Unit: "s",
+		Description: "Unix time of 00:00 UTC of the complete day the openai_billed_ metrics describe.",
+		Labels:      []string{},
+		Recorder:    RecorderBilling,
 	},
 }
 

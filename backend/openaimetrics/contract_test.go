@@ -25,11 +25,14 @@ func TestInstrumentsFollowPrometheusConventions(t *testing.T) {
 		if !name.MatchString(in.Name) {
 			t.Errorf("%s is not a snake_case openai_ or http_server_ name", in.Name)
 		}
-		if in.Description == "" || len(in.Labels) == 0 {
+		// Only the bill's day-wide totals have no label.
+		dayWide := in.Name == m.BilledCostUSD || in.Name == m.BilledDayStartTimestampSeconds
+		if in.Description == "" || (len(in.Labels) == 0) != dayWide {
 			t.Errorf("%s lacks a description or labels", in.Name)
 		}
-		// The OpenAI instruments are per model; the HTTP server's is not.
-		if strings.HasPrefix(in.Name, "openai_") != slices.Contains(in.Labels, m.LabelModel) {
+		// The OpenAI instruments are per model (but for the bill's day-wide
+		// totals); the HTTP server's is not.
+		if (strings.HasPrefix(in.Name, "openai_") && !dayWide) != slices.Contains(in.Labels, m.LabelModel) {
 			t.Errorf("%s: labels %v, want the model label exactly on the openai_ instruments", in.Name, in.Labels)
 		}
 		for _, l := range in.Labels {
@@ -61,8 +64,8 @@ func TestInstrumentsFollowPrometheusConventions(t *testing.T) {
 			t.Errorf("%s has unit %q: use s or an annotation like {token}, which adds no suffix", in.Name, in.Unit)
 		}
 	}
-	if len(seen) != 10 {
-		t.Errorf("%d instruments, want the 10 of the contract", len(seen))
+	if len(seen) != 14 {
+		t.Errorf("%d instruments, want the 14 of the contract", len(seen))
 	}
 }
 
@@ -149,8 +152,8 @@ func TestSeries(t *testing.T) {
 	if !ok || !slices.Contains(bucket.Labels, m.LabelHTTPRoute) || !slices.Contains(bucket.Labels, m.LabelBucket) {
 		t.Errorf("HTTP server bucket series: %+v %v", bucket, ok)
 	}
-	if len(m.AllSeries()) != 14 {
-		t.Errorf("%d series, want 14", len(m.AllSeries()))
+	if len(m.AllSeries()) != 18 {
+		t.Errorf("%d series, want 18", len(m.AllSeries()))
 	}
 	if vals, ok := m.LabelValues(m.LabelErrorType); !ok || len(vals) != 4 {
 		t.Errorf("error types %v", vals)
@@ -196,5 +199,29 @@ func TestNoOtherFileSpellsAMetricName(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestTokenParts(t *testing.T) {
+	for _, tt := range m.TokenTypes() {
+		whole, ok := m.TokenPartOf(tt)
+		switch tt {
+		case m.TokenCachedInput, m.TokenReasoning:
+			if !ok || !slices.Contains(m.TokenTypes(), whole) {
+				t.Errorf("%s: part of %q, %v; want a token type", tt, whole, ok)
+			}
+			if _, nested := m.TokenPartOf(whole); nested {
+				t.Errorf("%s is a part of %s, itself a part", tt, whole)
+			}
+		default:
+			if ok {
+				t.Errorf("%s is a part of %s; want a whole", tt, whole)
+			}
+		}
+	}
+	for _, tt := range m.BilledTokenTypes() {
+		if !slices.Contains(m.TokenTypes(), tt) {
+			t.Errorf("billed token type %s is not a token type", tt)
+		}
 	}
 }

@@ -52,6 +52,7 @@ func (s *Server) serveChat(ex *exchange, r *http.Request) {
 		ServiceTier:       "default",
 		SystemFingerprint: "fp_openaisim",
 	})
+	s.answered(req.model, use)
 }
 
 // injectFault answers with ex.fault, if it is one, and reports whether it
