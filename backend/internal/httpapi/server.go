@@ -15,13 +15,14 @@ import (
 
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// Routes of the API.
+// Routes of the API: the contract's http_route values.
 const (
-	ChatPath    = "/api/assistant/chat"
-	HealthPath  = "/healthz"
-	ReadyPath   = "/readyz"
+	ChatPath    = m.HTTPRouteChat
+	HealthPath  = m.HTTPRouteHealth
+	ReadyPath   = m.HTTPRouteReady
 	statusOK    = "ok"
 	statusReady = "ready"
 )

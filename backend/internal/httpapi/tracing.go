@@ -28,8 +28,9 @@ import (
 // The span has the attributes of the HTTP server conventions that otelhttp
 // sets (server.address and .port, http.request.method, url.scheme, url.path,
 // network.peer.address and .port, client.address, user_agent.original,
-// network.protocol.version, http.request.body.size, http.response.body.size,
-// http.response.status_code), and status Error for a 5xx answer. Its options
+// network.protocol.version, http.route, http.request.body.size,
+// http.response.body.size, http.response.status_code), and status Error for a
+// 5xx answer. Its options
 // are made once and its attributes are gathered in a reused buffer: a request
 // pays for the span itself only.
 func traced(tp trace.TracerProvider, propagator propagation.TextMapPropagator, next http.Handler) http.Handler {
@@ -174,10 +175,13 @@ var spanMethods = map[string]attribute.KeyValue{
 var (
 	schemeHTTP  = semconv.URLScheme("http")
 	schemeHTTPS = semconv.URLScheme("https")
+	// chatRoute is the http.route of the chat endpoint; a path no route
+	// matches has none, as the conventions say.
+	chatRoute = semconv.HTTPRoute(m.HTTPRouteChat)
 )
 
 // requestSpanAttrs appends the attributes of r to attrs, as otelhttp's
-// server conventions make them: at most 12.
+// server conventions make them for a request whose route is known: at most 13.
 func requestSpanAttrs(attrs []attribute.KeyValue, r *http.Request) []attribute.KeyValue {
 	tls := r.TLS != nil
 	host, port := splitHostPort(r.Host)
@@ -222,6 +226,9 @@ func requestSpanAttrs(attrs []attribute.KeyValue, r *http.Request) []attribute.K
 	}
 	if r.URL != nil && r.URL.Path != "" {
 		attrs = append(attrs, semconv.URLPath(r.URL.Path))
+		if r.URL.Path == ChatPath {
+			attrs = append(attrs, chatRoute)
+		}
 	}
 	name, version, _ := strings.Cut(r.Proto, "/")
 	if name != "" && name != "HTTP" {

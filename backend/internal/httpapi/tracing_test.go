@@ -146,6 +146,9 @@ func TestServerSpanIsOtelhttps(t *testing.T) {
 		func() *http.Request {
 			r := httptest.NewRequest(http.MethodPost, ChatPath, strings.NewReader(validBody))
 			r.Header.Set("User-Agent", "scanium-app/1.0")
+			// otelhttp takes http.route from the pattern a ServeMux
+			// matched; traced knows the API's routes.
+			r.Pattern = ChatPath
 			return r
 		},
 		func() *http.Request {
