@@ -70,6 +70,22 @@ func (s SpanSet) Failed() SpanSet {
 	return s
 }
 
+// SlowerThan keeps the spans that took longer than seconds (whole
+// milliseconds at least: TraceQL durations are written like 5s or 1500ms).
+func (s SpanSet) SlowerThan(seconds float64) SpanSet {
+	s.conditions = append(append([]string(nil), s.conditions...), IntrinsicDuration+">"+Duration(seconds))
+	return s
+}
+
+// Duration writes seconds as a TraceQL duration: 5s, 1500ms.
+func Duration(seconds float64) string {
+	ms := int64(seconds*1000 + 0.5)
+	if ms%1000 == 0 {
+		return strconv.FormatInt(ms/1000, 10) + "s"
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
+}
+
 // Select shows span attributes beside each span of the results.
 func (s SpanSet) Select(spanAttributes ...string) SpanSet {
 	s.selected = append([]string(nil), s.selected...)

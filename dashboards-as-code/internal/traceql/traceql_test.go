@@ -14,6 +14,9 @@ func TestSpanSet(t *testing.T) {
 		{traceql.OpenAICalls().Failed().String(), calls + ` && status=error}`},
 		{traceql.OpenAICalls().Failed().Select(m.AttrGenAIRequestModel, m.AttrErrorType).String(),
 			calls + ` && status=error} | select(span.gen_ai.request.model, span.error.type)`},
+		{traceql.OpenAICalls().SlowerThan(5).String(), calls + ` && duration>5s}`},
+		{traceql.OpenAICalls().SlowerThan(2.5).Select(m.AttrGenAIRequestModel).String(),
+			calls + ` && duration>2500ms} | select(span.gen_ai.request.model)`},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
