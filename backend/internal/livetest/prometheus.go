@@ -67,6 +67,17 @@ type Sample struct {
 // Query runs an instant PromQL query now and returns its vector (a scalar
 // answer is one sample without labels).
 func (p *Prometheus) Query(ctx context.Context, expr string) ([]Sample, error) {
+	return p.query(ctx, expr, url.Values{"query": {expr}})
+}
+
+// QueryAt runs an instant PromQL query evaluated at t, which may lie in the
+// future: a query about a whole day can be asked as its end would see it.
+func (p *Prometheus) QueryAt(ctx context.Context, expr string, t time.Time) ([]Sample, error) {
+	at := strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64)
+	return p.query(ctx, expr, url.Values{"query": {expr}, "time": {at}})
+}
+
+func (p *Prometheus) query(ctx context.Context, expr string, params url.Values) ([]Sample, error) {
 	var body struct {
 		apiStatus
 		Data struct {
@@ -74,7 +85,7 @@ func (p *Prometheus) Query(ctx context.Context, expr string) ([]Sample, error) {
 			Result     json.RawMessage `json:"result"`
 		} `json:"data"`
 	}
-	if err := p.get(ctx, "query", url.Values{"query": {expr}}, &body, &body.apiStatus); err != nil {
+	if err := p.get(ctx, "query", params, &body, &body.apiStatus); err != nil {
 		return nil, fmt.Errorf("query %q: %w", expr, err)
 	}
 	switch body.Data.ResultType {
