@@ -56,7 +56,7 @@ func Build(cfg config.Config) (dashboard.Dashboard, error) {
 	builder = rateLimitsRow(builder, cfg)
 	builder = costRow(builder, cfg)
 	builder = apiRow(builder)
-	builder = logsAndTracesRow(builder)
+	builder = logsAndTracesRow(builder, cfg)
 
 	d, err := builder.Build()
 	if err != nil {

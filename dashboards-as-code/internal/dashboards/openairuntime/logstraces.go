@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/tempo"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/logql"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/traceql"
@@ -35,11 +36,11 @@ const durationColumn = "Duration"
 
 // The row of single requests: the log lines and the spans behind the
 // graphs above, each opening its trace in Tempo.
-func logsAndTracesRow(b *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
+func logsAndTracesRow(b *dashboard.DashboardBuilder, cfg config.Config) *dashboard.DashboardBuilder {
 	return b.WithRow(dashboard.NewRowBuilder("Logs & Traces").Id(rowLogsAndTraces)).
 		WithPanel(errorLogsPanel()).
 		WithPanel(failedCallsTable()).
-		WithPanel(slowestCallsTable())
+		WithPanel(slowCallsTable(cfg.Alerts.Latency.ThresholdSeconds))
 }
 
 func lokiDatasource() common.DataSourceRef {
@@ -80,12 +81,16 @@ func failedCallsTable() *table.PanelBuilder {
 		Description(fmt.Sprintf("OpenAI API requests whose span has status error, one row per attempt, from Tempo: the model, error type, OpenAI's status code, the attempt's number and OpenAI's request id (the id OpenAI's support asks for). Click a Span ID to open its trace. The most recent %d traces of the time range, slowest first.", callTraces))
 }
 
-func slowestCallsTable() *table.PanelBuilder {
-	calls := traceql.OpenAICalls().Select(
+// slowCallsTable lists the calls slower than the latency alert's threshold:
+// TraceQL cannot order by duration, so a table of the most recent calls
+// sorted by duration would miss the slow ones of a busy range; a table of the
+// calls over the threshold has them all, up to callTraces traces.
+func slowCallsTable(thresholdSeconds float64) *table.PanelBuilder {
+	calls := traceql.OpenAICalls().SlowerThan(thresholdSeconds).Select(
 		m.AttrGenAIRequestModel, m.AttrHTTPResponseStatusCode, m.AttrGenAIUsageOutputTokens, m.AttrOpenAIAttemptNumber, m.AttrOpenAIRequestID)
 	return callsTable(PanelSlowestCallsTable, calls).
-		Title("Slowest OpenAI calls").
-		Description(fmt.Sprintf("OpenAI API requests, one row per attempt, slowest first, from Tempo: the model, OpenAI's status code, the output tokens (long answers take long), the attempt's number and OpenAI's request id. Click a Span ID to open its trace. TraceQL has no ordering: the table sorts the most recent %d traces of the time range; narrow the time range to a latency spike to find its slowest calls.", callTraces))
+		Title(fmt.Sprintf("OpenAI calls slower than %s", traceql.Duration(thresholdSeconds))).
+		Description(fmt.Sprintf("OpenAI API requests that took longer than the latency alert's threshold (%s, alerts.latency.threshold_seconds in config.yaml), one row per attempt, slowest first, from Tempo: the model, OpenAI's status code, the output tokens (long answers take long), the attempt's number and OpenAI's request id. Click a Span ID to open its trace. The most recent %d traces of the time range that have such a call; empty when no call was that slow.", traceql.Duration(thresholdSeconds), callTraces))
 }
 
 // callsTable lists the spans of a TraceQL query, one row per span, sorted by
