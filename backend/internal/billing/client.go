@@ -1,0 +1,237 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Retry policy of one request within a poll.
+const (
+	// maxAttempts bounds the tries of one request: the first and its
+	// retries after a 429, a 5xx or a connection error.
+	maxAttempts = 5
+	// initialBackoff doubles after each failed try, up to maxBackoff.
+	initialBackoff = time.Second
+	maxBackoff     = 30 * time.Second
+	// maxRetryAfter is the longest Retry-After the exporter waits; a 429
+	// asking for more fails the poll, and the next one tries again.
+	maxRetryAfter = time.Minute
+	// maxErrorMessage bounds the part of an error answer quoted in a log.
+	maxErrorMessage = 200
+	// maxRedirects is net/http's own bound on a chain of redirects.
+	maxRedirects = 10
+)
+
+// client gets the pages of the Costs and Usage APIs with the admin key.
+type client struct {
+	http    *http.Client
+	baseURL string
+	key     string
+	// sleep waits d or until ctx ends, and reports whether d passed.
+	sleep          func(ctx context.Context, d time.Duration) bool
+	initialBackoff time.Duration
+}
+
+// newHTTPClient returns a client that follows redirects within the base
+// URL's origin only: another origin would receive the admin key.
+func newHTTPClient(baseURL string, transport http.RoundTripper) *http.Client {
+	origin := "(no origin)"
+	if u, err := url.Parse(baseURL); err == nil {
+		origin = originOf(u)
+	}
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if to := originOf(req.URL); to != origin {
+				return fmt.Errorf("refused a redirect from %s to %s: the admin key goes to the base URL's origin only", origin, to)
+			}
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
+}
+
+// originOf renders u's origin as scheme://host:port, the scheme's default
+// port made explicit.
+func originOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// StatusError is an answer other than 200 that retries did not overcome.
+type StatusError struct {
+	// Endpoint is the API path, such as /organization/costs.
+	Endpoint   string
+	StatusCode int
+	// Message is OpenAI's error message, shortened, with the key removed.
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("GET %s answered %d", e.Endpoint, e.StatusCode)
+	if e.Message != "" {
+		msg += " (" + e.Message + ")"
+	}
+	switch {
+	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
+		return msg + ": check " + EnvAdminKey + ", which must be an admin key of the OpenAI organization (sk-admin-…, made under Organization settings → Admin keys), not a project key"
+	case e.StatusCode == http.StatusNotFound:
+		return msg + ": check " + "OPENAI_BASE_URL" + ", which must be the API's base URL, e.g. https://api.openai.com/v1"
+	case e.StatusCode == http.StatusTooManyRequests:
+		return msg + ": OpenAI's rate limit held through the retries; the next poll tries again"
+	case e.StatusCode >= 500:
+		return msg + ": OpenAI failed through the retries; the next poll tries again (status.openai.com)"
+	}
+	return msg
+}
+
+// get fetches one page of endpoint with query into out, retrying 429s
+// (after their Retry-After), 5xx answers and connection errors with a
+// backoff, until ctx (the poll's budget) ends.
+func (c *client) get(ctx context.Context, endpoint string, query url.Values, out any) error {
+	target := c.baseURL + endpoint + "?" + query.Encode()
+	backoff := c.initialBackoff
+	for attempt := 1; ; attempt++ {
+		wait, err := c.try(ctx, endpoint, target, out)
+		if err == nil || wait < 0 || attempt == maxAttempts {
+			return err
+		}
+		if wait == 0 {
+			wait, backoff = backoff, min(2*backoff, maxBackoff)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return fmt.Errorf("%w; the poll's budget (%s) ends before the next try", err, EnvPollTimeout)
+		}
+		if !c.sleep(ctx, wait) {
+			return fmt.Errorf("%w; then the poll ended: %w", err, ctx.Err())
+		}
+	}
+}
+
+// try sends one request. It returns how long to wait before a retry: the
+// answer's Retry-After, 0 for the backoff, or -1 when the error is final.
+func (c *client) try(ctx context.Context, endpoint, target string, out any) (time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return -1, fmt.Errorf("GET %s: %w", endpoint, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return -1, fmt.Errorf("GET %s: the poll ended (%s): %w", endpoint, EnvPollTimeout, ctx.Err())
+		}
+		var redirect *url.Error
+		if errors.As(err, &redirect) && strings.Contains(redirect.Err.Error(), "refused a redirect") {
+			return -1, fmt.Errorf("GET %s: %w", endpoint, redirect.Err)
+		}
+		return 0, fmt.Errorf("GET %s: %s (check that OPENAI_BASE_URL %s is reachable)", endpoint, c.clean(err.Error()), c.baseURL)
+	}
+	defer resp.Body.Close()
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if readErr == nil && len(body) > MaxResponseBytes {
+		return -1, fmt.Errorf("GET %s: the answer exceeded %d bytes", endpoint, MaxResponseBytes)
+	}
+	if resp.StatusCode != http.StatusOK {
+		statusErr := &StatusError{Endpoint: endpoint, StatusCode: resp.StatusCode, Message: c.errorMessage(body)}
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			wait, ok := retryAfter(resp.Header)
+			if ok && wait > maxRetryAfter {
+				return -1, fmt.Errorf("%w; it asked to wait %s, beyond the %s the exporter waits", statusErr, wait, maxRetryAfter)
+			}
+			return wait, statusErr
+		case resp.StatusCode >= 500:
+			return 0, statusErr
+		}
+		return -1, statusErr
+	}
+	if readErr != nil {
+		return 0, fmt.Errorf("GET %s: the answer was cut: %s", endpoint, c.clean(readErr.Error()))
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return -1, fmt.Errorf("GET %s: the answer is not the API's JSON (%s): check that OPENAI_BASE_URL %s is OpenAI's API", endpoint, c.clean(err.Error()), c.baseURL)
+	}
+	return 0, nil
+}
+
+// errorMessage is OpenAI's error message in body, shortened.
+func (c *client) errorMessage(body []byte) string {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
+		return ""
+	}
+	msg := c.clean(e.Error.Message)
+	if len(msg) > maxErrorMessage {
+		msg = msg[:maxErrorMessage] + "…"
+	}
+	return msg
+}
+
+// clean removes the admin key from text that a server or the network
+// produced.
+func (c *client) clean(s string) string {
+	if c.key == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.key, "<secret>")
+}
+
+// retryAfter reads how long a 429 asks to wait: retry-after-ms, which
+// OpenAI sends, else Retry-After in seconds or as an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	if v := h.Get("retry-after-ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && !math.IsInf(ms, 0) {
+			return time.Duration(min(ms, float64(time.Hour/time.Millisecond))) * time.Millisecond, true
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 && !math.IsInf(s, 0) {
+		return time.Duration(min(s, float64(time.Hour/time.Second)) * float64(time.Second)), true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
+}
+
+// sleepContext waits d or until ctx ends, and reports whether d passed.
+func sleepContext(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
