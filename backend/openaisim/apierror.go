@@ -99,6 +99,14 @@ func errAboveMaximum(param string, got, maximum int) failure {
 		param, "integer_above_max_value")
 }
 
+// errUnsupportedParameter answers a request that sets a parameter its model
+// does not take, with OpenAI's wording.
+func errUnsupportedParameter(param, instead string) failure {
+	return invalidRequest(http.StatusBadRequest,
+		fmt.Sprintf("Unsupported parameter: '%s' is not supported with this model. Use '%s' instead.", param, instead),
+		param, "unsupported_parameter")
+}
+
 func errStreamingUnsupported() failure {
 	return invalidRequest(http.StatusBadRequest,
 		`Streaming is not supported by the simulator: send the request without "stream": true.`,

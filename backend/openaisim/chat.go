@@ -10,7 +10,10 @@ import (
 // serveChat answers POST /v1/chat/completions: authentication, then the
 // request's validity, then the fault if one is due, then the rate limits,
 // then the latency, then the completion. Rate-limit headers go on every
-// answer after authentication; only admitted requests are charged.
+// answer after authentication; only admitted requests are charged. The
+// prompt's cached tokens are what the prompt cache holds when the request
+// arrives; the prompt's prefixes are remembered once it is answered, before
+// the answer is written, so a client's next request finds them.
 func (s *Server) serveChat(ex *exchange, r *http.Request) {
 	if !s.authenticate(ex, r) {
 		return
@@ -23,6 +26,8 @@ func (s *Server) serveChat(ex *exchange, r *http.Request) {
 	}
 	ex.model = req.model
 	choices, use := complete(req)
+	prefixes := cacheablePrefixes(req.model, req.messages, use.PromptTokens)
+	use.PromptTokensDetails.CachedTokens = s.prompts.cachedTokens(s.now(), prefixes)
 
 	ex.fault = s.faults.next()
 	if s.injectFault(r.Context(), ex) {
@@ -41,6 +46,7 @@ func (s *Server) serveChat(ex *exchange, r *http.Request) {
 		ex.abandon()
 		return
 	}
+	s.prompts.remember(s.now(), prefixes)
 	ex.usage = &use
 	ex.writeJSON(http.StatusOK, chatResponse{
 		ID:                "chatcmpl-" + s.ids.hex32(),

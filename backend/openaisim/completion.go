@@ -1,20 +1,35 @@
 package openaisim
 
 // complete answers a valid request: n choices composed from the last user
-// message, cut at the token limit if one is set, and their usage.
+// message, and their usage. A reasoning model first spends
+// reasoningPerReplyToken tokens per token of the reply it then writes; the
+// token limit, if one is set, bounds each choice's reasoning and reply
+// together, as OpenAI's max_completion_tokens does. A choice cut at the limit
+// finishes with "length", its reply cut short, or empty if the reasoning
+// took the whole limit. The usage's cached tokens are the server's to fill.
 func complete(in chatInput) ([]chatChoice, usage) {
 	prompt := lastUserText(in.messages)
 	choices := make([]chatChoice, in.n)
-	completionTokens := 0
+	completionTokens, reasoningTokens := 0, 0
 	for i := range choices {
 		text, finish := composeReply(prompt, i), "stop"
+		reasoning := 0
+		if in.reasoning {
+			reasoning = reasoningPerReplyToken * textTokens(text)
+		}
 		if in.maxTokens > 0 {
 			var cut bool
-			if text, cut = truncateTokens(text, in.maxTokens); cut {
+			if reasoning >= in.maxTokens {
+				reasoning, text, cut = in.maxTokens, "", true
+			} else {
+				text, cut = truncateTokens(text, in.maxTokens-reasoning)
+			}
+			if cut {
 				finish = "length"
 			}
 		}
-		completionTokens += textTokens(text)
+		reasoningTokens += reasoning
+		completionTokens += reasoning + textTokens(text)
 		choices[i] = chatChoice{
 			Index:        i,
 			Message:      assistantReply{Role: "assistant", Content: text, Annotations: []struct{}{}},
@@ -22,7 +37,12 @@ func complete(in chatInput) ([]chatChoice, usage) {
 		}
 	}
 	p := promptTokens(in.messages)
-	return choices, usage{PromptTokens: p, CompletionTokens: completionTokens, TotalTokens: p + completionTokens}
+	return choices, usage{
+		PromptTokens:            p,
+		CompletionTokens:        completionTokens,
+		TotalTokens:             p + completionTokens,
+		CompletionTokensDetails: completionTokensDetails{ReasoningTokens: reasoningTokens},
+	}
 }
 
 // lastUserText is the text of the last user message, or of the last message

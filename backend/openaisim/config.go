@@ -16,6 +16,11 @@ const (
 	DefaultTokenLimit = 10_000_000
 	// DefaultWindow is the length of a rate-limit window left at zero.
 	DefaultWindow = time.Minute
+	// DefaultPromptCacheSize is the prompt prefixes a zero
+	// Config.PromptCacheSize remembers: a prompt has one per 128 tokens
+	// beyond 1024, so this holds thousands of prompts, or a few of the
+	// longest any model takes, in a few MiB.
+	DefaultPromptCacheSize = 16_384
 )
 
 // DefaultModels returns the models GET /v1/models lists when Config.Models is
@@ -52,12 +57,17 @@ type Config struct {
 	// either way.
 	FaultRates FaultRates
 
+	// PromptCacheSize bounds the prompt prefixes remembered for prompt
+	// caching (one per 128 tokens beyond the first 1024 of a prompt); the
+	// least recently used goes first. Zero means DefaultPromptCacheSize.
+	PromptCacheSize int
+
 	// Seed seeds the generators of faults, latencies and identifiers: the
 	// same seed and the same sequence of requests give the same results.
 	Seed uint64
 
-	// Now is the clock of rate-limit windows and response timestamps. Nil
-	// means time.Now.
+	// Now is the clock of rate-limit windows, of the prompt cache's expiry
+	// and of response timestamps. Nil means time.Now.
 	Now func() time.Time
 
 	// Logger receives one line per request: request id, method, path,
@@ -183,6 +193,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.FaultRates.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.PromptCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("prompt cache size %d is negative: use zero for the default of %d", c.PromptCacheSize, DefaultPromptCacheSize))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid simulator configuration: %w", err)

@@ -111,6 +111,8 @@ func (s *Server) finish(ctx context.Context, ex *exchange) {
 		attrs = append(attrs,
 			slog.Int("prompt_tokens", ex.usage.PromptTokens),
 			slog.Int("completion_tokens", ex.usage.CompletionTokens),
+			slog.Int("cached_tokens", ex.usage.PromptTokensDetails.CachedTokens),
+			slog.Int("reasoning_tokens", ex.usage.CompletionTokensDetails.ReasoningTokens),
 		)
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)

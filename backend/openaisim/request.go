@@ -25,6 +25,8 @@ type chatInput struct {
 	messages  []promptMessage
 	maxTokens int // 0: no limit
 	n         int
+	// reasoning tells that the model is a reasoning model.
+	reasoning bool
 }
 
 // decodeChatRequest reads and validates a chat completion request, or
@@ -71,7 +73,7 @@ func validate(req chatRequest) (chatInput, *failure) {
 	if len(req.Messages) == 0 {
 		return fail(errEmptyMessages())
 	}
-	in := chatInput{model: req.Model, messages: make([]promptMessage, 0, len(req.Messages)), n: 1}
+	in := chatInput{model: req.Model, messages: make([]promptMessage, 0, len(req.Messages)), n: 1, reasoning: isReasoningModel(req.Model)}
 	for i, m := range req.Messages {
 		param := "messages[" + strconv.Itoa(i) + "]"
 		if m.Role == "" {
@@ -85,6 +87,11 @@ func validate(req chatRequest) (chatInput, *failure) {
 			return chatInput{}, bad
 		}
 		in.messages = append(in.messages, pm)
+	}
+	if in.reasoning && req.MaxTokens != nil {
+		// OpenAI's reasoning models take only max_completion_tokens, which
+		// bounds the reasoning too.
+		return fail(errUnsupportedParameter("max_tokens", "max_completion_tokens"))
 	}
 	switch {
 	case req.MaxCompletionTokens != nil:
@@ -149,7 +156,11 @@ func parseContent(param string, m chatMessage) (promptMessage, *failure) {
 			case "text":
 				texts = append(texts, p.Text)
 			case "image_url":
-				pm.images++
+				url := ""
+				if p.ImageURL != nil {
+					url = p.ImageURL.URL
+				}
+				pm.images = append(pm.images, url)
 			}
 		}
 		pm.text = strings.Join(texts, "\n")

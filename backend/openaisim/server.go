@@ -1,6 +1,7 @@
 package openaisim
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,9 @@ type Server struct {
 	latency *latencyModel
 	limiter *limiter
 	faults  *faultInjector
+	prompts *promptCache
 	stats   counters
+	billing ledger
 }
 
 // New returns a Server configured by cfg, or the reasons cfg is invalid.
@@ -46,6 +49,7 @@ func New(cfg Config) (*Server, error) {
 		ids:     newIDSource(cfg.Seed),
 		latency: newLatencyModel(cfg.Seed, cfg.Latency),
 		faults:  newFaultInjector(cfg.Seed, cfg.FaultRates),
+		prompts: newPromptCache(cmp.Or(cfg.PromptCacheSize, DefaultPromptCacheSize)),
 	}
 	for _, key := range cfg.APIKeys {
 		s.keys = append(s.keys, []byte(key))
@@ -80,6 +84,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathModels:
 		if allowMethod(ex, r, http.MethodGet) {
 			s.serveModels(ex, r)
+		}
+	case pathCosts:
+		if allowMethod(ex, r, http.MethodGet) {
+			s.serveCosts(ex, r)
+		}
+	case pathUsageCompletions:
+		if allowMethod(ex, r, http.MethodGet) {
+			s.serveUsageCompletions(ex, r)
 		}
 	case pathHealth:
 		ex.writeJSON(http.StatusOK, map[string]string{"status": "ok"})

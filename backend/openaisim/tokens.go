@@ -17,10 +17,12 @@ const (
 
 // promptMessage is what the token count needs of one request message.
 type promptMessage struct {
-	role   string
-	name   string
-	text   string
-	images int
+	role string
+	name string
+	text string
+	// images are the URLs of the message's image parts (data: URLs
+	// included), in order.
+	images []string
 }
 
 // textTokens estimates the tokens of s: its characters divided by four,
@@ -33,7 +35,7 @@ func textTokens(s string) int {
 func promptTokens(messages []promptMessage) int {
 	n := tokensReplyPriming
 	for _, m := range messages {
-		n += tokensPerMessage + textTokens(m.role) + textTokens(m.text) + m.images*tokensPerImage
+		n += tokensPerMessage + textTokens(m.role) + textTokens(m.text) + len(m.images)*tokensPerImage
 		if m.name != "" {
 			n += tokensPerName + textTokens(m.name)
 		}

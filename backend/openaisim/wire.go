@@ -24,8 +24,13 @@ type chatMessage struct {
 
 // contentPart is one element of a message whose content is an array.
 type contentPart struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
+	Type     string    `json:"type"`
+	Text     string    `json:"text"`
+	ImageURL *imageURL `json:"image_url"`
+}
+
+type imageURL struct {
+	URL string `json:"url"`
 }
 
 type chatResponse struct {
