@@ -33,6 +33,14 @@ type Usage struct {
 	InputTokens  int64
 	OutputTokens int64
 	TotalTokens  int64
+	// CachedInputTokens is the part of InputTokens read from OpenAI's prompt
+	// cache (usage.prompt_tokens_details.cached_tokens); 0 when the usage
+	// has no details.
+	CachedInputTokens int64
+	// ReasoningTokens is the part of OutputTokens a reasoning model spent
+	// thinking (usage.completion_tokens_details.reasoning_tokens); 0 when
+	// the usage has no details.
+	ReasoningTokens int64
 }
 
 // outcome indexes the attribute sets of the requests counter.
@@ -74,10 +82,12 @@ const (
 	tokenInput = iota
 	tokenOutput
 	tokenTotal
+	tokenCachedInput
+	tokenReasoning
 	tokenTypeCount
 )
 
-var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTotal}
+var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTotal, m.TokenCachedInput, m.TokenReasoning}
 
 // Recorder records OpenAI calls into the instruments of the metric contract.
 // Its instruments and attribute sets are made once, for one model; recording
@@ -219,6 +229,8 @@ func (r *Recorder) Record(ctx context.Context, a Attempt) {
 		r.addTokens(tokenInput, a.Usage.InputTokens)
 		r.addTokens(tokenOutput, a.Usage.OutputTokens)
 		r.addTokens(tokenTotal, a.Usage.TotalTokens)
+		r.addTokens(tokenCachedInput, a.Usage.CachedInputTokens)
+		r.addTokens(tokenReasoning, a.Usage.ReasoningTokens)
 	}
 	rl := &a.RateLimits
 	r.store(gaugeRemainingRequests, rl.RemainingRequests)
@@ -230,7 +242,8 @@ func (r *Recorder) Record(ctx context.Context, a Attempt) {
 }
 
 // addTokens counts n tokens; an implausible count (over maxUsageTokens) is
-// not counted, so that a hostile answer cannot wrap the counter.
+// not counted, so that a hostile answer cannot wrap the counter. A count of
+// 0 adds nothing, so an answer without details costs no atomic write.
 func (r *Recorder) addTokens(idx int, n int64) {
 	if n > 0 && n <= maxUsageTokens {
 		r.tokenCount[idx].Add(n)

@@ -12,12 +12,13 @@ import (
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// successAttempt is a typical successful call: usage and every rate-limit
-// header, so every instrument records.
+// successAttempt is a typical successful call: usage with cached and
+// reasoning tokens and every rate-limit header, so every instrument and
+// every token type records.
 func successAttempt() Attempt {
 	return Attempt{
 		Duration:   850 * time.Millisecond,
-		Usage:      Usage{InputTokens: 120, OutputTokens: 30, TotalTokens: 150},
+		Usage:      Usage{InputTokens: 1500, OutputTokens: 300, TotalTokens: 1800, CachedInputTokens: 1408, ReasoningTokens: 240},
 		RateLimits: ParseRateLimits(fullRateLimitHeader()),
 	}
 }
@@ -67,7 +68,7 @@ func TestRecordAllocations(t *testing.T) {
 }
 
 // BenchmarkRecordAttempt is the cost of recording one OpenAI call's metrics
-// (a request, its duration, three token counts, six rate-limit gauges) on
+// (a request, its duration, five token counts, six rate-limit gauges) on
 // the hot path. The noop sub-benchmark is the baseline: the same call with
 // telemetry off. Targets: sdk at most 300 ns and 0 allocs per op;
 // sdk-sampled-span, which also takes an exemplar, at most twice that.

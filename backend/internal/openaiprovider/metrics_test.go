@@ -29,10 +29,16 @@ type meterReader struct {
 
 func newMeterReader(t *testing.T) *meterReader {
 	t.Helper()
+	return newMeterReaderFor(t, testModel)
+}
+
+// newMeterReaderFor is a meterReader whose Recorder is for model.
+func newMeterReaderFor(t *testing.T, model string) *meterReader {
+	t.Helper()
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	rec, err := NewRecorder(mp, testModel)
+	rec, err := NewRecorder(mp, model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +167,7 @@ func TestRecordSuccess(t *testing.T) {
 	mr := newMeterReader(t)
 	mr.recorder.Record(context.Background(), Attempt{
 		Duration:   1500 * time.Millisecond,
-		Usage:      Usage{InputTokens: 120, OutputTokens: 30, TotalTokens: 150},
+		Usage:      Usage{InputTokens: 1200, OutputTokens: 300, TotalTokens: 1500, CachedInputTokens: 1024, ReasoningTokens: 192},
 		RateLimits: ParseRateLimits(fullRateLimitHeader()),
 	})
 	got := mr.collect()
@@ -179,7 +185,9 @@ func TestRecordSuccess(t *testing.T) {
 	if unit := got[m.RequestDurationSeconds].Unit; unit != "s" {
 		t.Errorf("duration unit %q, want s", unit)
 	}
-	for tokenType, want := range map[string]int64{m.TokenInput: 120, m.TokenOutput: 30, m.TokenTotal: 150} {
+	for tokenType, want := range map[string]int64{
+		m.TokenInput: 1200, m.TokenOutput: 300, m.TokenTotal: 1500, m.TokenCachedInput: 1024, m.TokenReasoning: 192,
+	} {
 		if v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); !ok || v != want {
 			t.Errorf("%s{%s} = %d (found %v), want %d", m.TokensTotal, tokenType, v, ok, want)
 		}
@@ -225,7 +233,7 @@ func TestRecordEachErrorType(t *testing.T) {
 		for range i + 1 {
 			mr.recorder.Record(context.Background(), Attempt{
 				Duration: 200 * time.Millisecond, ErrorType: errorType,
-				Usage: Usage{InputTokens: 99, OutputTokens: 99, TotalTokens: 198}, // ignored on errors
+				Usage: Usage{InputTokens: 99, OutputTokens: 99, TotalTokens: 198, CachedInputTokens: 9, ReasoningTokens: 9}, // ignored on errors
 			})
 		}
 	}
@@ -355,8 +363,49 @@ func TestCountersStartAtZero(t *testing.T) {
 	if n := len(got[m.RequestsTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 5 {
 		t.Errorf("%d requests series, want 5 (success and 4 error types)", n)
 	}
-	if n := len(got[m.TokensTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 3 {
-		t.Errorf("%d token series, want 3", n)
+	for _, tokenType := range m.TokenTypes() {
+		want := map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}
+		if v, ok := sumValue(t, got, m.TokensTotal, want); !ok || v != 0 {
+			t.Errorf("%s%v = %d (found %v), want 0", m.TokensTotal, want, v, ok)
+		}
+	}
+	if n, want := len(got[m.TokensTotal].Data.(metricdata.Sum[int64]).DataPoints), len(m.TokenTypes()); n != want {
+		t.Errorf("%d token series, want %d, one per token type", n, want)
+	}
+}
+
+// TestRecordTokenPartsAddUp: the cached and reasoning counts add up over
+// calls like their wholes, and a call without them adds 0 to their series,
+// which stay below their wholes.
+func TestRecordTokenPartsAddUp(t *testing.T) {
+	mr := newMeterReader(t)
+	for _, u := range []Usage{
+		{InputTokens: 1500, OutputTokens: 400, TotalTokens: 1900, CachedInputTokens: 1408, ReasoningTokens: 320},
+		{InputTokens: 1100, OutputTokens: 50, TotalTokens: 1150, CachedInputTokens: 1024},
+		{InputTokens: 80, OutputTokens: 20, TotalTokens: 100},
+	} {
+		mr.recorder.Record(context.Background(), Attempt{Duration: time.Second, Usage: u})
+	}
+	got := mr.collect()
+	value := func(tokenType string) int64 {
+		v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType})
+		if !ok {
+			t.Fatalf("no %s series", tokenType)
+		}
+		return v
+	}
+	for tokenType, want := range map[string]int64{
+		m.TokenInput: 2680, m.TokenOutput: 470, m.TokenTotal: 3150, m.TokenCachedInput: 2432, m.TokenReasoning: 320,
+	} {
+		if v := value(tokenType); v != want {
+			t.Errorf("tokens{%s} = %d, want %d", tokenType, v, want)
+		}
+	}
+	for _, part := range []string{m.TokenCachedInput, m.TokenReasoning} {
+		whole, _ := m.TokenPartOf(part)
+		if value(part) > value(whole) {
+			t.Errorf("tokens{%s} = %d exceeds tokens{%s} = %d", part, value(part), whole, value(whole))
+		}
 	}
 }
 

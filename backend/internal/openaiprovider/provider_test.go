@@ -86,9 +86,15 @@ func TestChatAgainstSimulator(t *testing.T) {
 	if v, _ := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusSuccess}); v != 1 {
 		t.Errorf("success requests = %d, want 1", v)
 	}
-	for tokenType, want := range map[string]int64{m.TokenInput: resp.Usage.InputTokens, m.TokenOutput: resp.Usage.OutputTokens, m.TokenTotal: resp.Usage.TotalTokens} {
-		if v, _ := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); v != want {
-			t.Errorf("tokens{%s} = %d, want %d (the response's usage)", tokenType, v, want)
+	if resp.Usage.CachedInputTokens != 0 || resp.Usage.ReasoningTokens != 0 {
+		t.Errorf("usage %+v: a short prompt to %s has no cached nor reasoning tokens", resp.Usage, testModel)
+	}
+	for tokenType, want := range map[string]int64{
+		m.TokenInput: resp.Usage.InputTokens, m.TokenOutput: resp.Usage.OutputTokens, m.TokenTotal: resp.Usage.TotalTokens,
+		m.TokenCachedInput: 0, m.TokenReasoning: 0,
+	} {
+		if v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); !ok || v != want {
+			t.Errorf("tokens{%s} = %d (found %v), want %d (the response's usage)", tokenType, v, ok, want)
 		}
 	}
 	reqLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitRequests}
@@ -105,6 +111,53 @@ func TestChatAgainstSimulator(t *testing.T) {
 	}
 	if _, ok := gaugeValue(t, got, m.RateLimitRequestsResetSeconds, reqLabels); !ok {
 		t.Error("request reset gauge not set")
+	}
+}
+
+// longSystemPrompt is a system prompt of well over 1024 tokens, as the
+// simulator counts them (four characters a token): requests that share it
+// share a cacheable prefix.
+var longSystemPrompt = strings.Repeat("You write listing titles for second-hand goods; keep brand names and sizes. ", 80)
+
+// TestChatRecordsCachedAndReasoningTokens: a reasoning model asked twice
+// with the same long prompt, through go-openai over HTTP: the second answer
+// reads the prompt from the simulator's cache; both reason. The metrics
+// count exactly the answers' cached and reasoning tokens.
+func TestChatRecordsCachedAndReasoningTokens(t *testing.T) {
+	const model = "o4-mini"
+	_, url := simtest.Start(t, openaisim.Config{})
+	mr := newMeterReaderFor(t, model)
+	p := New(Config{APIKey: config.Secret(testKey), BaseURL: url, Model: model, Timeout: 5 * time.Second}, mr.recorder)
+	var sum Usage
+	for i := range 2 {
+		resp, err := p.Chat(context.Background(), Request{Messages: []Message{
+			{Role: RoleSystem, Content: longSystemPrompt},
+			{Role: RoleUser, Content: "Generate a listing title for a brass desk lamp"},
+		}, MaxTokens: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := resp.Usage
+		if u.InputTokens < 1500 || u.ReasoningTokens <= 0 || u.ReasoningTokens >= u.OutputTokens {
+			t.Errorf("answer %d: usage %+v, want a prompt over 1500 tokens and reasoning a part of the output", i, u)
+		}
+		if wantCached := i == 1; (u.CachedInputTokens > 0) != wantCached || u.CachedInputTokens > u.InputTokens {
+			t.Errorf("answer %d: %d cached of %d input tokens, want cached %v", i, u.CachedInputTokens, u.InputTokens, wantCached)
+		}
+		sum.InputTokens += u.InputTokens
+		sum.OutputTokens += u.OutputTokens
+		sum.TotalTokens += u.TotalTokens
+		sum.CachedInputTokens += u.CachedInputTokens
+		sum.ReasoningTokens += u.ReasoningTokens
+	}
+	got := mr.collect()
+	for tokenType, want := range map[string]int64{
+		m.TokenInput: sum.InputTokens, m.TokenOutput: sum.OutputTokens, m.TokenTotal: sum.TotalTokens,
+		m.TokenCachedInput: sum.CachedInputTokens, m.TokenReasoning: sum.ReasoningTokens,
+	} {
+		if v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: model, m.LabelTokenType: tokenType}); !ok || v != want {
+			t.Errorf("tokens{%s} = %d (found %v), want %d, the answers' sum", tokenType, v, ok, want)
+		}
 	}
 }
 

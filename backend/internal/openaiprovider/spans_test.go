@@ -16,6 +16,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
@@ -37,6 +38,7 @@ const (
 // over OTLP/HTTP to an in-process receiver and its metrics to a
 // ManualReader.
 type spanFixture struct {
+	model    string
 	sim      *openaisim.Server
 	host     string
 	port     int
@@ -51,15 +53,21 @@ type spanFixture struct {
 
 func newSpanFixture(t *testing.T, maxRetries int, timeout time.Duration, capture bool) *spanFixture {
 	t.Helper()
+	return newSpanFixtureFor(t, spanTestModel, maxRetries, timeout, capture)
+}
+
+// newSpanFixtureFor is a spanFixture whose provider asks model.
+func newSpanFixtureFor(t *testing.T, model string, maxRetries int, timeout time.Duration, capture bool) *spanFixture {
+	t.Helper()
 	sim, baseURL := simtest.Start(t, openaisim.Config{APIKeys: []string{spanTestKey}})
-	f := &spanFixture{sim: sim, recv: otlptest.New(t), metrics: sdkmetric.NewManualReader(), capture: capture}
+	f := &spanFixture{model: model, sim: sim, recv: otlptest.New(t), metrics: sdkmetric.NewManualReader(), capture: capture}
 	exporter, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(f.recv.URL+"/v1/traces"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.tp = sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
 	t.Cleanup(func() { _ = f.tp.Shutdown(context.Background()) })
-	recorder, err := NewRecorder(sdkmetric.NewMeterProvider(sdkmetric.WithReader(f.metrics)), spanTestModel)
+	recorder, err := NewRecorder(sdkmetric.NewMeterProvider(sdkmetric.WithReader(f.metrics)), model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +75,7 @@ func newSpanFixture(t *testing.T, maxRetries int, timeout time.Duration, capture
 	f.host = u.Hostname()
 	f.port, _ = strconv.Atoi(u.Port())
 	f.provider = New(Config{
-		APIKey: config.Secret(spanTestKey), BaseURL: baseURL, Model: spanTestModel,
+		APIKey: config.Secret(spanTestKey), BaseURL: baseURL, Model: model,
 		Timeout: timeout, MaxRetries: maxRetries, TracerProvider: f.tp, CaptureMessageContent: capture,
 	}, recorder, WithSleep(func(ctx context.Context, d time.Duration) error {
 		f.mu.Lock()
@@ -82,11 +90,17 @@ func newSpanFixture(t *testing.T, maxRetries int, timeout time.Duration, capture
 // is, and returns the parent's context with the call's outcome.
 func (f *spanFixture) chat(t *testing.T, user string) (trace.SpanContext, Response, error) {
 	t.Helper()
+	return f.chatWith(t, systemText, user, 100)
+}
+
+// chatWith is chat with this system prompt and token limit.
+func (f *spanFixture) chatWith(t *testing.T, system, user string, maxTokens int) (trace.SpanContext, Response, error) {
+	t.Helper()
 	ctx, parent := f.tp.Tracer("test").Start(context.Background(), "parent", trace.WithSpanKind(trace.SpanKindServer))
 	resp, err := f.provider.Chat(ctx, Request{Messages: []Message{
-		{Role: RoleSystem, Content: systemText},
+		{Role: RoleSystem, Content: system},
 		{Role: RoleUser, Content: user},
-	}, MaxTokens: 100})
+	}, MaxTokens: maxTokens})
 	parent.End()
 	return parent.SpanContext(), resp, err
 }
@@ -102,7 +116,7 @@ func (f *spanFixture) attemptSpans(t *testing.T, parent trace.SpanContext) []*tr
 	if errs := f.recv.Errors(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	spans := otlptest.SpanNamed(f.recv.Spans(), "chat "+spanTestModel)
+	spans := otlptest.SpanNamed(f.recv.Spans(), "chat "+f.model)
 	for _, s := range spans {
 		a := s.GetAttributes()
 		if s.GetKind() != tracepb.Span_SPAN_KIND_CLIENT {
@@ -113,7 +127,7 @@ func (f *spanFixture) attemptSpans(t *testing.T, parent trace.SpanContext) []*tr
 		}
 		for key, want := range map[string]string{
 			m.AttrGenAIOperationName: m.OperationChat, m.AttrGenAIProviderName: m.ProviderOpenAI,
-			m.AttrGenAIRequestModel: spanTestModel, m.AttrServerAddress: f.host,
+			m.AttrGenAIRequestModel: f.model, m.AttrServerAddress: f.host,
 		} {
 			if got := otlptest.Str(a, key); got != want {
 				t.Errorf("%s = %q, want %q", key, got, want)
@@ -172,6 +186,13 @@ func TestSpanOfASuccessfulCall(t *testing.T) {
 			t.Errorf("%s = %d, want %d", key, got, want)
 		}
 	}
+	// A short prompt to a model that does not reason: both parts are there,
+	// at 0.
+	for _, key := range []string{attrCacheRead, attrReasoning} {
+		if v, ok := otlptest.Attr(a, key); !ok || v.GetIntValue() != 0 {
+			t.Errorf("%s = %v (set %v), want 0", key, v, ok)
+		}
+	}
 	if v, ok := otlptest.Attr(a, m.AttrOpenAIAttemptBackoffSeconds); !ok || v.GetDoubleValue() != 0 {
 		t.Errorf("%s = %v, want 0", m.AttrOpenAIAttemptBackoffSeconds, v)
 	}
@@ -216,6 +237,55 @@ func (f *spanFixture) assertExemplarsCarry(t *testing.T, spans []*tracepb.Span) 
 	}
 	if found == 0 {
 		t.Error("the duration histogram has no exemplar")
+	}
+}
+
+// The GenAI conventions' keys of the usage's parts, as semconv v1.41.0
+// declares them.
+var (
+	attrCacheRead = string(semconv.GenAIUsageCacheReadInputTokensKey)
+	attrReasoning = string(semconv.GenAIUsageReasoningOutputTokensKey)
+)
+
+// TestSpanCarriesCachedAndReasoningTokens: a reasoning model asked twice
+// with the same long prompt; each span carries its answer's cached and
+// reasoning tokens, the second one's read from the cache.
+func TestSpanCarriesCachedAndReasoningTokens(t *testing.T) {
+	f := newSpanFixtureFor(t, "gpt-5-mini", 0, 5*time.Second, false)
+	system := strings.Repeat(systemText+" ", 120)
+	var usages []Usage
+	var parents []trace.SpanContext
+	for range 2 {
+		parent, resp, err := f.chatWith(t, system, userText, 2000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		usages = append(usages, resp.Usage)
+		parents = append(parents, parent)
+	}
+	if usages[0].CachedInputTokens != 0 || usages[1].CachedInputTokens == 0 || usages[0].ReasoningTokens == 0 {
+		t.Fatalf("usages %+v: want the second prompt cached and both reasoning", usages)
+	}
+	if err := f.tp.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans := otlptest.SpanNamed(f.recv.Spans(), "chat gpt-5-mini")
+	if len(spans) != 2 {
+		t.Fatalf("%d attempt spans, want 2", len(spans))
+	}
+	for i, s := range spans { // exported in the order they ended
+		if otlptest.Hex(s.GetTraceId()) != parents[i].TraceID().String() {
+			t.Fatalf("span %d is not of call %d", i, i)
+		}
+		a := s.GetAttributes()
+		for key, want := range map[string]int64{
+			m.AttrGenAIUsageInputTokens: usages[i].InputTokens, m.AttrGenAIUsageOutputTokens: usages[i].OutputTokens,
+			attrCacheRead: usages[i].CachedInputTokens, attrReasoning: usages[i].ReasoningTokens,
+		} {
+			if got := otlptest.Int(a, key); got != want {
+				t.Errorf("span %d: %s = %d, want %d", i, key, got, want)
+			}
+		}
 	}
 }
 
@@ -264,7 +334,7 @@ func TestSpanOfEachErrorType(t *testing.T) {
 			if tc.status > 0 && tc.fault != openaisim.Fault502 && otlptest.Str(a, m.AttrOpenAIRequestID) != callErr.RequestID {
 				t.Errorf("%s = %q, want %q", m.AttrOpenAIRequestID, otlptest.Str(a, m.AttrOpenAIRequestID), callErr.RequestID)
 			}
-			for _, key := range []string{m.AttrGenAIResponseModel, m.AttrGenAIUsageInputTokens} {
+			for _, key := range []string{m.AttrGenAIResponseModel, m.AttrGenAIUsageInputTokens, attrCacheRead, attrReasoning} {
 				if _, ok := otlptest.Attr(a, key); ok {
 					t.Errorf("a failed attempt's span has %s", key)
 				}

@@ -51,6 +51,7 @@ const (
 	verdictNegative
 	verdictTooLarge
 	verdictClamped
+	verdictExceedsWhole
 )
 
 // noted tells whether the value was ignored or clamped, and so is logged.
@@ -70,6 +71,8 @@ func (v verdict) String() string {
 		return "too large"
 	case verdictClamped:
 		return "too large, clamped to " + maxRetryAfter.String()
+	case verdictExceedsWhole:
+		return "more than the count it is a part of"
 	}
 	return "verdict(" + strconv.Itoa(int(v)) + ")"
 }
@@ -164,12 +167,27 @@ func (u *untrustedValues) rateLimits(ctx context.Context, h http.Header, rl Rate
 
 // usage is an answer's usage with each implausible count (negative, or above
 // maxUsageTokens) read as 0, that is unknown: not counted, not reported.
+//
+// The details are parts of a whole: cached tokens of the prompt tokens,
+// reasoning tokens of the completion tokens. Absent details read 0. A part
+// larger than its whole (or than a whole read as 0) is inconsistent, and
+// which of the two numbers is wrong cannot be told: the part reads 0 and is
+// logged, the whole is kept. So cached_input never exceeds input, nor
+// reasoning output, and a query that subtracts a part from its whole never
+// goes negative.
 func (u *untrustedValues) usage(ctx context.Context, in openai.Usage) Usage {
-	return Usage{
+	out := Usage{
 		InputTokens:  u.tokens(ctx, "usage.prompt_tokens", in.PromptTokens),
 		OutputTokens: u.tokens(ctx, "usage.completion_tokens", in.CompletionTokens),
 		TotalTokens:  u.tokens(ctx, "usage.total_tokens", in.TotalTokens),
 	}
+	if d := in.PromptTokensDetails; d != nil {
+		out.CachedInputTokens = u.part(ctx, "usage.prompt_tokens_details.cached_tokens", d.CachedTokens, out.InputTokens)
+	}
+	if d := in.CompletionTokensDetails; d != nil {
+		out.ReasoningTokens = u.part(ctx, "usage.completion_tokens_details.reasoning_tokens", d.ReasoningTokens, out.OutputTokens)
+	}
+	return out
 }
 
 func (u *untrustedValues) tokens(ctx context.Context, field string, n int) int64 {
@@ -182,6 +200,17 @@ func (u *untrustedValues) tokens(ctx context.Context, field string, n int) int64
 		return 0
 	}
 	return int64(n)
+}
+
+// part is the count n of a detail that is a part of whole (as already
+// read), or 0 when n is implausible or exceeds whole.
+func (u *untrustedValues) part(ctx context.Context, field string, n int, whole int64) int64 {
+	v := u.tokens(ctx, field, n)
+	if v > whole {
+		u.note(ctx, field, strconv.Itoa(n), verdictExceedsWhole)
+		return 0
+	}
+	return v
 }
 
 // plausibleTokens tells whether n is a token count one answer can carry.

@@ -81,7 +81,9 @@ func TestParseRateLimitsAllocations(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { _ = u.retryAfter(context.Background(), ra, time.Time{}) }); n != 0 {
 		t.Errorf("retryAfter allocates %.1f times per call, want 0", n)
 	}
-	usage := completionUsage(120, 30, 150)
+	usage := completionUsage(1500, 300, 1800)
+	usage.PromptTokensDetails = &openai.PromptTokensDetails{CachedTokens: 1408}
+	usage.CompletionTokensDetails = &openai.CompletionTokensDetails{ReasoningTokens: 240}
 	if n := testing.AllocsPerRun(1000, func() { _ = u.usage(context.Background(), usage) }); n != 0 {
 		t.Errorf("usage allocates %.1f times per call, want 0", n)
 	}
@@ -250,5 +252,90 @@ func TestLoggedValueShown(t *testing.T) {
 		if got := u.shown(tc.raw); got != tc.want {
 			t.Errorf("shown(%q) = %q, want %q", tc.raw, got, tc.want)
 		}
+	}
+}
+
+// completionWithUsage is a well-formed chat completion whose usage object is
+// the JSON usage.
+func completionWithUsage(usage string) string {
+	return fmt.Sprintf(`{"id":"chatcmpl-1","object":"chat.completion","created":1767225600,"model":%q,`+
+		`"choices":[{"index":0,"message":{"role":"assistant","content":"Brass desk lamp"},"finish_reason":"stop"}],`+
+		`"usage":%s}`, testModel, usage)
+}
+
+// TestChatUsageDetails: cached and reasoning tokens come from the usage's
+// details; absent or null details count 0 and their series still exist; a
+// part larger than its whole, or out of bounds, counts 0 and is logged while
+// the whole is kept.
+func TestChatUsageDetails(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		usage string
+		want  Usage
+		log   []struct{ field, reason string }
+	}{
+		{"no details", `{"prompt_tokens":1200,"completion_tokens":100,"total_tokens":1300}`,
+			Usage{InputTokens: 1200, OutputTokens: 100, TotalTokens: 1300}, nil},
+		{"null details", `{"prompt_tokens":1200,"completion_tokens":100,"total_tokens":1300,"prompt_tokens_details":null,"completion_tokens_details":null}`,
+			Usage{InputTokens: 1200, OutputTokens: 100, TotalTokens: 1300}, nil},
+		{"details", `{"prompt_tokens":1200,"completion_tokens":100,"total_tokens":1300,` +
+			`"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":64,"audio_tokens":0}}`,
+			Usage{InputTokens: 1200, OutputTokens: 100, TotalTokens: 1300, CachedInputTokens: 1024, ReasoningTokens: 64}, nil},
+		{"parts equal to their wholes", `{"prompt_tokens":1152,"completion_tokens":100,"total_tokens":1252,` +
+			`"prompt_tokens_details":{"cached_tokens":1152},"completion_tokens_details":{"reasoning_tokens":100}}`,
+			Usage{InputTokens: 1152, OutputTokens: 100, TotalTokens: 1252, CachedInputTokens: 1152, ReasoningTokens: 100}, nil},
+		{"parts larger than their wholes", `{"prompt_tokens":1200,"completion_tokens":100,"total_tokens":1300,` +
+			`"prompt_tokens_details":{"cached_tokens":2048},"completion_tokens_details":{"reasoning_tokens":101}}`,
+			Usage{InputTokens: 1200, OutputTokens: 100, TotalTokens: 1300},
+			[]struct{ field, reason string }{
+				{"usage.prompt_tokens_details.cached_tokens", "more than the count it is a part of"},
+				{"usage.completion_tokens_details.reasoning_tokens", "more than the count it is a part of"},
+			}},
+		{"parts of an ignored whole", `{"prompt_tokens":-1,"completion_tokens":2000000000,"total_tokens":1300,` +
+			`"prompt_tokens_details":{"cached_tokens":1024},"completion_tokens_details":{"reasoning_tokens":64}}`,
+			Usage{TotalTokens: 1300},
+			[]struct{ field, reason string }{
+				{"usage.prompt_tokens", "negative"}, {"usage.completion_tokens", "too large"},
+				{"usage.prompt_tokens_details.cached_tokens", "more than the count it is a part of"},
+				{"usage.completion_tokens_details.reasoning_tokens", "more than the count it is a part of"},
+			}},
+		{"implausible parts", `{"prompt_tokens":1200,"completion_tokens":100,"total_tokens":1300,` +
+			`"prompt_tokens_details":{"cached_tokens":-5},"completion_tokens_details":{"reasoning_tokens":9223372036854775807}}`,
+			Usage{InputTokens: 1200, OutputTokens: 100, TotalTokens: 1300},
+			[]struct{ field, reason string }{
+				{"usage.prompt_tokens_details.cached_tokens", "negative"},
+				{"usage.completion_tokens_details.reasoning_tokens", "too large"},
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := answerWith(t, http.StatusOK, completionWithUsage(tc.usage))
+			var log debugLog
+			f := newFixtureAt(t, s.URL+"/v1", Config{Logger: log.logger()})
+			resp, err := f.chat(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Usage != tc.want {
+				t.Errorf("usage %+v, want %+v", resp.Usage, tc.want)
+			}
+			got := f.collect()
+			for tokenType, want := range map[string]int64{
+				m.TokenInput: tc.want.InputTokens, m.TokenOutput: tc.want.OutputTokens, m.TokenTotal: tc.want.TotalTokens,
+				m.TokenCachedInput: tc.want.CachedInputTokens, m.TokenReasoning: tc.want.ReasoningTokens,
+			} {
+				if v, ok := sumValue(t, got, m.TokensTotal, map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}); !ok || v != want {
+					t.Errorf("tokens{%s} = %d (found %v), want %d", tokenType, v, ok, want)
+				}
+			}
+			lines := log.lines(t)
+			if len(lines) != len(tc.log) {
+				t.Fatalf("%d log lines, want %d:\n%s", len(lines), len(tc.log), log.text())
+			}
+			for i, w := range tc.log {
+				if l := lines[i]; l["field"] != w.field || l["reason"] != w.reason {
+					t.Errorf("log line %d = %v, want field %s reason %q", i, l, w.field, w.reason)
+				}
+			}
+		})
 	}
 }
