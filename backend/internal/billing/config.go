@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ const (
 	EnvSettleDelay   = "BILLING_SETTLE_DELAY"
 	EnvLookbackDays  = "BILLING_LOOKBACK_DAYS"
 	EnvMaxModels     = "BILLING_MAX_MODELS"
+	EnvHealthAddr    = "BILLING_HEALTH_ADDR"
 	otlpHeadersEnv   = "OTEL_EXPORTER_OTLP_HEADERS"
 	otlpMetricHeader = "OTEL_EXPORTER_OTLP_METRICS_HEADERS"
 )
@@ -85,6 +87,9 @@ type Config struct {
 	SettleDelay  time.Duration
 	LookbackDays int
 	MaxModels    int
+	// HealthAddr is where GET /healthz answers 200 while the exporter runs
+	// (BILLING_HEALTH_ADDR, such as :8098); empty serves nothing.
+	HealthAddr string
 	// Telemetry, Environment and LogLevel are read as the backend reads
 	// them; traces and logs are not exported.
 	Telemetry   config.Telemetry
@@ -146,6 +151,12 @@ func Load(lookup config.LookupFunc, hostName string) (Config, error) {
 		SettleDelay:  duration(EnvSettleDelay, DefaultSettleDelay, 0),
 		LookbackDays: count(EnvLookbackDays, DefaultLookbackDays, 1, maximumLookbackDays),
 		MaxModels:    count(EnvMaxModels, DefaultMaxModels, 1, maximumMaxModels),
+	}
+	if v, ok := get(EnvHealthAddr); ok {
+		c.HealthAddr = v
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			fail(EnvHealthAddr, "%q is not host:port: give e.g. :8098, or leave it empty for no health endpoint", truncate(v))
+		}
 	}
 	if v, ok := get(config.EnvOpenAIBaseURL); ok {
 		c.BaseURL = strings.TrimRight(v, "/")

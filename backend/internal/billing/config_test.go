@@ -40,7 +40,7 @@ func TestLoad(t *testing.T) {
 			name: "everything set",
 			env: map[string]string{
 				EnvAdminKey: adminKey, config.EnvOpenAIBaseURL: "http://scanium-openai-sim:8090/v1/",
-				EnvPollInterval: "5m", EnvPollTimeout: "30s", EnvSettleDelay: "10m", EnvLookbackDays: "7", EnvMaxModels: "20",
+				EnvHealthAddr: ":8098", EnvPollInterval: "5m", EnvPollTimeout: "30s", EnvSettleDelay: "10m", EnvLookbackDays: "7", EnvMaxModels: "20",
 				config.EnvOTelServiceName: "billing", config.EnvOTLPEndpoint: "http://scanium-alloy:4318",
 				config.EnvMetricExportInterval: "2000", config.EnvOTLPTimeout: "3000", config.EnvAppEnv: "nas", config.EnvLogLevel: "debug",
 				// The backend's own settings are not the exporter's business.
@@ -49,7 +49,7 @@ func TestLoad(t *testing.T) {
 			check: func(t *testing.T, c Config) {
 				if !c.Enabled() || c.AdminKey.Reveal() != adminKey || c.BaseURL != "http://scanium-openai-sim:8090/v1" ||
 					c.PollInterval != 5*time.Minute || c.PollTimeout != 30*time.Second || c.SettleDelay != 10*time.Minute ||
-					c.LookbackDays != 7 || c.MaxModels != 20 || c.Environment != "nas" {
+					c.LookbackDays != 7 || c.MaxModels != 20 || c.Environment != "nas" || c.HealthAddr != ":8098" {
 					t.Errorf("config %+v, want the environment's values", c)
 				}
 				if c.Telemetry.ServiceName != "billing" || c.Telemetry.MetricsURL != "http://scanium-alloy:4318/v1/metrics" ||
@@ -70,10 +70,10 @@ func TestLoad(t *testing.T) {
 		{
 			name: "bad values, every one reported",
 			env: map[string]string{
-				EnvAdminKey: adminKey, EnvPollInterval: "hourly", EnvPollTimeout: "10ms", EnvLookbackDays: "40", EnvMaxModels: "0",
+				EnvAdminKey: adminKey, EnvHealthAddr: "8098", EnvPollInterval: "hourly", EnvPollTimeout: "10ms", EnvLookbackDays: "40", EnvMaxModels: "0",
 				config.EnvOpenAIBaseURL: "ftp://api.example.com", config.EnvOTLPEndpoint: "scanium-alloy:4318",
 			},
-			err: []string{EnvPollInterval, EnvPollTimeout, EnvLookbackDays, EnvMaxModels, config.EnvOpenAIBaseURL, config.EnvOTLPEndpoint},
+			err: []string{EnvHealthAddr, EnvPollInterval, EnvPollTimeout, EnvLookbackDays, EnvMaxModels, config.EnvOpenAIBaseURL, config.EnvOTLPEndpoint},
 		},
 		{
 			name: "a settle delay no polled day outlives",

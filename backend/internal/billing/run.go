@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -61,6 +63,13 @@ func Run(env Env) int {
 		defer signal.Stop(ch)
 		signals = ch
 	}
+
+	health, err := serveHealth(cfg.HealthAddr, logger)
+	if err != nil {
+		logger.Error("cannot serve the health endpoint", "error", err, "addr", cfg.HealthAddr)
+		return 1
+	}
+	defer health.Close()
 
 	if !cfg.Enabled() {
 		fmt.Fprintf(env.Stdout, "💰 OpenAI bill reconciliation off: set %s to an admin key of the OpenAI organization to export what OpenAI billed each day; idle until stopped\n", EnvAdminKey)
@@ -181,4 +190,33 @@ func secrets(cfg Config, lookup config.LookupFunc) []string {
 		}
 	}
 	return out
+}
+
+// healthServer answers GET /healthz with 200 while the exporter runs, polls
+// failing or not: a failed poll is logged and retried, not a reason for a
+// restart.
+type healthServer struct{ srv *http.Server }
+
+func serveHealth(addr string, logger *slog.Logger) (*healthServer, error) {
+	if addr == "" {
+		return &healthServer{}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (%s): %w", addr, EnvHealthAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() { _ = srv.Serve(ln) }()
+	return &healthServer{srv: srv}, nil
+}
+
+func (h *healthServer) Close() {
+	if h.srv != nil {
+		_ = h.srv.Close()
+	}
 }

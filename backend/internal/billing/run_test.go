@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -80,7 +82,8 @@ func TestRunWithoutAnAdminKeyIdlesUntilStopped(t *testing.T) {
 	f := newFixture()
 	s := newScript(t).on(EndpointCosts, f.goodCosts()).on(EndpointUsageCompletions, f.goodUsage())
 	receiver := otlptest.New(t)
-	r := startRun(t, map[string]string{config.EnvOpenAIBaseURL: s.url, config.EnvOTLPEndpoint: receiver.URL}, PollerOptions{})
+	healthAddr := freeAddr(t)
+	r := startRun(t, map[string]string{config.EnvOpenAIBaseURL: s.url, config.EnvOTLPEndpoint: receiver.URL, EnvHealthAddr: healthAddr}, PollerOptions{})
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(r.stdout.String(), "reconciliation off") {
 		if time.Now().After(deadline) {
@@ -88,8 +91,19 @@ func TestRunWithoutAnAdminKeyIdlesUntilStopped(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	resp, err := http.Get("http://" + healthAddr + "/healthz")
+	if err != nil {
+		t.Fatalf("the health endpoint: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz answered %d while idle, want 200: an idle exporter is healthy", resp.StatusCode)
+	}
 	if code := r.stop(t); code != 0 {
 		t.Errorf("exit %d, want 0", code)
+	}
+	if _, err := http.Get("http://" + healthAddr + "/healthz"); err == nil {
+		t.Error("the health endpoint still answers after the exit")
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], "set "+EnvAdminKey+" to an admin key") {
@@ -195,4 +209,15 @@ func TestRunRefusesABadConfigurationOrAnArgument(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr.String(), `"serve"`) {
 		t.Errorf("exit %d, %q; want 2 naming the argument", code, stderr.String())
 	}
+}
+
+// freeAddr returns a loopback address nothing listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
