@@ -19,7 +19,10 @@
 //   - Number bounds. x-ratelimit-* counts above 1e12, resets above 72 h,
 //     usage counts above 1e9 tokens, and negative, NaN or malformed values
 //     are ignored: the gauge keeps its value, the tokens are not counted and
-//     read 0. A retry-after-ms or Retry-After above an hour is clamped to an
+//     read 0. So is a part of the usage larger than its whole (cached tokens
+//     above the prompt tokens, reasoning tokens above the completion
+//     tokens), whose whole is kept: cached_input never exceeds input, nor
+//     reasoning output. A retry-after-ms or Retry-After above an hour is clamped to an
 //     hour, which is too long to wait within a call, so the call fails and
 //     reports that wait; NaN, Inf and negative waits ask for none. Each
 //     ignored or clamped value is one debug line of Config.Logger, with a
