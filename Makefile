@@ -23,8 +23,15 @@ compose/.env:
 up: compose/.env ## start the whole stack (docker compose)
 	$(COMPOSE) up -d --build
 
-demo: compose/.env ## start the stack with the OpenAI simulator and a load generator
-	$(COMPOSE) --profile demo up -d --build
+# The demo's backend calls the simulator container, not its built-in one, so
+# that the simulator bills what the backend used; the billing exporter polls
+# the simulator's Costs and Usage APIs. The keys are stand-ins: the simulator
+# accepts any. These variables override compose/.env for this target only.
+DEMO_ENV := OPENAI_API_KEY=sk-demo-simulator OPENAI_BASE_URL=http://scanium-openai-sim:8090/v1 \
+	OPENAI_ADMIN_KEY=sk-admin-demo-simulator BILLING_SETTLE_DELAY=5m BILLING_POLL_INTERVAL=1m
+
+demo: compose/.env ## start the stack with the OpenAI simulator, a load generator and the billing exporter reading the simulator's bill
+	$(DEMO_ENV) $(COMPOSE) --profile demo --profile billing up -d --build
 
 down: ## stop the stack (data stays on its volumes)
 	$(COMPOSE) --profile demo down

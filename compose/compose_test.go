@@ -86,7 +86,7 @@ func TestProjectHasTheBundlesServices(t *testing.T) {
 	p := loadExample(t, nil)
 	want := []string{
 		alloyService, backendService, grafanaService, initService, loadgenService,
-		lokiService, mimirService, simService, provisionerService, tempoService,
+		lokiService, mimirService, simService, provisionerService, tempoService, billingService,
 	}
 	got := p.ServiceNames()
 	slices.Sort(got)
@@ -221,6 +221,7 @@ func TestDependenciesWaitForHealthOrCompletion(t *testing.T) {
 		{alloyService, mimirService}, {alloyService, lokiService}, {alloyService, tempoService},
 		{provisionerService, grafanaService},
 		{loadgenService, backendService},
+		{billingService, alloyService},
 	} {
 		if _, ok := service(t, p, tc.from).DependsOn[tc.to]; !ok {
 			t.Errorf("%s does not wait for %s", tc.from, tc.to)

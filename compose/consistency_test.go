@@ -372,6 +372,7 @@ func TestHealthchecksProbeTheServicesPorts(t *testing.T) {
 		tempoService:   b.tempo.Server.HTTPListenPort,
 		grafanaService: grafanaHTTPPort,
 		simService:     8090,
+		billingService: 8098,
 	} {
 		test := service(t, b.project, svc).HealthCheck.Test
 		u := parseURL(t, svc+" healthcheck", test[len(test)-1])
@@ -385,6 +386,10 @@ func TestHealthchecksProbeTheServicesPorts(t *testing.T) {
 	simAddr, _ := env(service(t, b.project, simService), "SIM_ADDR")
 	if port(t, "SIM_ADDR", simAddr) != 8090 {
 		t.Errorf("SIM_ADDR %s, the healthcheck probes 8090", simAddr)
+	}
+	healthAddr, _ := env(service(t, b.project, billingService), envHealthAddr)
+	if port(t, envHealthAddr, healthAddr) != 8098 {
+		t.Errorf("%s %s, the healthcheck probes 8098", envHealthAddr, healthAddr)
 	}
 }
 
