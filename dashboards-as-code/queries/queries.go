@@ -18,6 +18,9 @@
 //
 // A variable query label_values(metric{matchers}, label) becomes the series
 // selector metric{matchers}, which returns data when the variable has values.
+//
+// A query that reads the billing exporter's series (Billing) is not expected
+// to return data: the exporter is optional.
 package queries
 
 import (
@@ -27,6 +30,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/prometheus/promql/parser"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
@@ -47,8 +53,13 @@ type Query struct {
 	// includes successes, every error type (which the API answers with 4xx
 	// and 5xx) and rate-limit headers, for a model the price table knows. It
 	// is false for queries that return something only when there is a
-	// problem, such as traffic of an unpriced model.
+	// problem, such as traffic of an unpriced model, and for the queries
+	// that need the billing exporter (Billing).
 	ExpectData bool
+	// Billing is true when the query reads a series of the billing exporter
+	// (openaimetrics.RecorderBilling), which is optional: the query returns
+	// data only while the exporter runs.
+	Billing bool
 }
 
 // Kind is what holds a query.
@@ -176,17 +187,42 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 				if t.Expr == "" || !isPrometheus(p.TargetDatasource(t)) {
 					continue
 				}
-				out = append(out, Query{
-					Source:     Source{File: file, Kind: Panel, Title: p.Title, ID: id, RefID: t.RefID},
-					Expr:       Substitute(t.Expr),
-					Original:   t.Expr,
-					ExpectData: p.ID == nil || !quiet[*p.ID],
-				})
+				out = append(out, newQuery(
+					Source{File: file, Kind: Panel, Title: p.Title, ID: id, RefID: t.RefID},
+					t.Expr, p.ID != nil && quiet[*p.ID]))
 			}
 		}
 	}
 	walk(d.Panels)
 	return out, nil
+}
+
+// newQuery is the query of a panel target or a rule; quiet queries return
+// data only when there is a problem.
+func newQuery(src Source, original string, quiet bool) Query {
+	expr := Substitute(original)
+	billing := readsBilling(expr)
+	return Query{Source: src, Expr: expr, Original: original, ExpectData: !quiet && !billing, Billing: billing}
+}
+
+// readsBilling tells whether an expression selects a series the billing
+// exporter records. An expression that does not parse reads nothing (the
+// artifacts' validation reports it).
+func readsBilling(expr string) bool {
+	parsed, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return false
+	}
+	billing := false
+	parser.Inspect(parsed, func(node parser.Node, _ []parser.Node) error {
+		if vs, ok := node.(*parser.VectorSelector); ok {
+			if s, ok := m.LookupSeries(vs.Name); ok && s.Instrument.Recorder == m.RecorderBilling {
+				billing = true
+			}
+		}
+		return nil
+	})
+	return billing
 }
 
 // isPrometheus tells whether a datasource reference is a Prometheus one; no
@@ -213,12 +249,9 @@ func ruleQueries(file string, data []byte) ([]Query, error) {
 			if q.DatasourceUID == grafana.ExpressionUID || q.Model.Expr == "" {
 				continue
 			}
-			out = append(out, Query{
-				Source:     Source{File: file, Kind: Rule, Title: r.Title, ID: r.UID, RefID: q.RefID},
-				Expr:       Substitute(q.Model.Expr),
-				Original:   q.Model.Expr,
-				ExpectData: !quiet[r.UID],
-			})
+			out = append(out, newQuery(
+				Source{File: file, Kind: Rule, Title: r.Title, ID: r.UID, RefID: q.RefID},
+				q.Model.Expr, quiet[r.UID]))
 		}
 	}
 	return out, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/promql/promqltest"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerttest"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
 )
@@ -28,7 +29,7 @@ func TestLoad(t *testing.T) {
 	quiet := map[string]bool{}
 	for _, q := range qs {
 		kinds[q.Source.Kind]++
-		if strings.Contains(q.Expr, "$") {
+		if len(queries.References(q.Expr)) > 0 {
 			t.Errorf("%s: macro left in %s", q.Source, q.Expr)
 		}
 		if q.Original == "" || q.Source.File == "" || q.Source.Title == "" {
@@ -37,12 +38,12 @@ func TestLoad(t *testing.T) {
 		if q.Source.Kind != queries.Variable && q.Source.RefID == "" {
 			t.Errorf("%s: no refId", q.Source)
 		}
-		if !q.ExpectData {
+		if !q.ExpectData && !q.Billing {
 			quiet[q.Source.Kind.String()+" "+q.Source.Title] = true
 		}
 	}
-	if kinds[queries.Variable] != 1 || kinds[queries.Rule] != 7 || kinds[queries.Panel] < 20 {
-		t.Errorf("queries by kind = %v, want 1 variable, 7 rule queries and every panel target", kinds)
+	if kinds[queries.Variable] != 1 || kinds[queries.Rule] != 8 || kinds[queries.Panel] < 20 {
+		t.Errorf("queries by kind = %v, want 1 variable, 8 rule queries and every panel target", kinds)
 	}
 	wantQuiet := map[string]bool{"panel Tokens of unpriced models": true, "rule OpenAIUnpricedModel": true}
 	if fmt.Sprint(quiet) != fmt.Sprint(wantQuiet) {
@@ -87,6 +88,8 @@ func TestSubstitute(t *testing.T) {
 		`increase(x{model=~"[[model]]"}[$__range])`:      `increase(x{model=~".+"}[1h])`,
 		`x / $__range_s + $__range_ms + $__interval_ms`:  `x / 3600 + 3600000 + 60000`,
 		`sum(rate(x[5m]))`: `sum(rate(x[5m]))`,
+		// label_replace's reference to a capture group is no variable.
+		`label_replace(x{model=~"$model"}, "m", "$1", "model", "(.+)-v")`: `label_replace(x{model=~".+"}, "m", "$1", "model", "(.+)-v")`,
 	}
 	for in, want := range tests {
 		if got := queries.Substitute(in); got != want {
@@ -102,10 +105,12 @@ func TestSourceString(t *testing.T) {
 	}
 }
 
-// healthyTraffic is 30 minutes of a backend that served a priced model:
+// healthyTraffic is minutes of a backend that served a priced model:
 // successes, every error type, tokens, latency and rate-limit headers, and
 // the API's answers to them.
-func healthyTraffic(model string) []string {
+func healthyTraffic(model string, minutes int) []string {
+	counter := func(perMinute float64) string { return fmt.Sprintf("0+%gx%d", perMinute, minutes) }
+	gauge := func(v float64) string { return fmt.Sprintf("%gx%d", v, minutes) }
 	s := func(metric, values string, pairs ...string) string {
 		pairs = append([]string{m.LabelJob, "scanium/backend", m.LabelInstance, "backend-1", m.LabelModel, model}, pairs...)
 		var parts []string
@@ -114,9 +119,9 @@ func healthyTraffic(model string) []string {
 		}
 		return metric + "{" + strings.Join(parts, ",") + "} " + values
 	}
-	out := []string{s(m.RequestsTotal, "0+100x30", m.LabelStatus, m.StatusSuccess)}
+	out := []string{s(m.RequestsTotal, counter(100), m.LabelStatus, m.StatusSuccess)}
 	for _, e := range m.ErrorTypes() {
-		out = append(out, s(m.RequestsTotal, "0+1x30", m.LabelStatus, m.StatusError, m.LabelErrorType, e))
+		out = append(out, s(m.RequestsTotal, counter(1), m.LabelStatus, m.StatusError, m.LabelErrorType, e))
 	}
 	for _, le := range append(m.DurationBuckets(), 0) {
 		leText, perMinute := fmt.Sprint(le), 0.0
@@ -129,28 +134,32 @@ func healthyTraffic(model string) []string {
 		case le >= 0.5:
 			perMinute = 60
 		}
-		out = append(out, s(m.Bucket(m.RequestDurationSeconds), fmt.Sprintf("0+%gx30", perMinute), m.LabelStatus, m.StatusSuccess, m.LabelBucket, leText))
+		out = append(out, s(m.Bucket(m.RequestDurationSeconds), counter(perMinute), m.LabelStatus, m.StatusSuccess, m.LabelBucket, leText))
 	}
 	out = append(out,
-		s(m.Sum(m.RequestDurationSeconds), "0+90x30", m.LabelStatus, m.StatusSuccess),
-		s(m.Count(m.RequestDurationSeconds), "0+100x30", m.LabelStatus, m.StatusSuccess),
-		s(m.TokensTotal, "0+20000x30", m.LabelTokenType, m.TokenInput),
-		s(m.TokensTotal, "0+5000x30", m.LabelTokenType, m.TokenOutput),
-		s(m.TokensTotal, "0+25000x30", m.LabelTokenType, m.TokenTotal),
-		s(m.RateLimitRequestsRemaining, "4000x30", m.LabelLimitType, m.LimitRequests),
-		s(m.RateLimitRequestsLimit, "5000x30", m.LabelLimitType, m.LimitRequests),
-		s(m.RateLimitRequestsResetSeconds, "12x30", m.LabelLimitType, m.LimitRequests),
-		s(m.RateLimitTokensRemaining, "150000x30", m.LabelLimitType, m.LimitTokens),
-		s(m.RateLimitTokensLimit, "200000x30", m.LabelLimitType, m.LimitTokens),
-		s(m.RateLimitTokensResetSeconds, "6x30", m.LabelLimitType, m.LimitTokens),
+		s(m.Sum(m.RequestDurationSeconds), counter(90), m.LabelStatus, m.StatusSuccess),
+		s(m.Count(m.RequestDurationSeconds), counter(100), m.LabelStatus, m.StatusSuccess),
+		s(m.TokensTotal, counter(20000), m.LabelTokenType, m.TokenInput),
+		s(m.TokensTotal, counter(5000), m.LabelTokenType, m.TokenOutput),
+		s(m.TokensTotal, counter(25000), m.LabelTokenType, m.TokenTotal),
+		// The backend records cached input and reasoning for every model,
+		// 0 when the usage has none.
+		s(m.TokensTotal, counter(8000), m.LabelTokenType, m.TokenCachedInput),
+		s(m.TokensTotal, counter(0), m.LabelTokenType, m.TokenReasoning),
+		s(m.RateLimitRequestsRemaining, gauge(4000), m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitRequestsLimit, gauge(5000), m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitRequestsResetSeconds, gauge(12), m.LabelLimitType, m.LimitRequests),
+		s(m.RateLimitTokensRemaining, gauge(150000), m.LabelLimitType, m.LimitTokens),
+		s(m.RateLimitTokensLimit, gauge(200000), m.LabelLimitType, m.LimitTokens),
+		s(m.RateLimitTokensResetSeconds, gauge(6), m.LabelLimitType, m.LimitTokens),
 	)
-	return append(out, apiTraffic()...)
+	return append(out, apiTraffic(minutes)...)
 }
 
 // apiTraffic is the API's own histogram for the same 30 minutes: health
 // checks, chat answers, the client errors of bad input and of OpenAI's rate
 // limit, and the server errors of OpenAI's other failures.
-func apiTraffic() []string {
+func apiTraffic(minutes int) []string {
 	var out []string
 	answers := []struct {
 		route, code string
@@ -166,7 +175,7 @@ func apiTraffic() []string {
 	for _, a := range answers {
 		labels := fmt.Sprintf(`%s="scanium/backend",%s="backend-1",%s=%q,%s="POST",%s=%q`,
 			m.LabelJob, m.LabelInstance, m.LabelHTTPRoute, a.route, m.LabelHTTPRequestMethod, m.LabelHTTPResponseStatusCode, a.code)
-		values := fmt.Sprintf("0+%dx30", a.perMinute)
+		values := fmt.Sprintf("0+%dx%d", a.perMinute, minutes)
 		for _, le := range []string{"0.5", "2", "+Inf"} {
 			out = append(out, m.Bucket(m.HTTPServerRequestDurationSeconds)+"{"+labels+`,`+m.LabelBucket+`="`+le+`"} `+values)
 		}
@@ -175,15 +184,17 @@ func apiTraffic() []string {
 	return out
 }
 
-// samples runs every query as an instant query at the end of the traffic.
-func samples(t *testing.T, qs []queries.Query, series []string) map[string]int {
+// samples runs every query as an instant query at minute at of series
+// sampled every minute from time 0.
+func samples(t *testing.T, qs []queries.Query, series []string, at int) map[string]int {
 	t.Helper()
-	storage := promqltest.LoadedStorage(t, "load 1m\n  "+strings.Join(series, "\n  "))
+	// The billing exporter's series start a day after the backend's.
+	storage := alerttest.Storage(t, series...)
 	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
-	at := time.Unix(0, 0).Add(30 * time.Minute)
+	ts := time.Unix(0, 0).Add(time.Duration(at) * time.Minute)
 	out := map[string]int{}
 	for _, q := range qs {
-		query, err := engine.NewInstantQuery(context.Background(), storage, nil, q.Expr, at)
+		query, err := engine.NewInstantQuery(context.Background(), storage, nil, q.Expr, ts)
 		if err != nil {
 			t.Fatalf("%s: %v", q.Source, err)
 		}
@@ -212,7 +223,7 @@ func TestExpectData(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("after traffic of a priced model", func(t *testing.T) {
-		got := samples(t, qs, healthyTraffic("gpt-4o-mini"))
+		got := samples(t, qs, healthyTraffic("gpt-4o-mini", 30), 30)
 		for _, q := range qs {
 			if n := got[q.Source.String()]; (n > 0) != q.ExpectData {
 				t.Errorf("%s returns %d samples, ExpectData %v: %s", q.Source, n, q.ExpectData, q.Expr)
@@ -220,11 +231,67 @@ func TestExpectData(t *testing.T) {
 		}
 	})
 	t.Run("after traffic of an unpriced model", func(t *testing.T) {
-		got := samples(t, qs, healthyTraffic("gpt-9-preview"))
+		got := samples(t, qs, healthyTraffic("gpt-9-preview", 30), 30)
 		for _, q := range qs {
-			if !q.ExpectData && got[q.Source.String()] == 0 {
+			if !q.ExpectData && !q.Billing && got[q.Source.String()] == 0 {
 				t.Errorf("%s returns nothing for an unpriced model: %s", q.Source, q.Expr)
 			}
 		}
 	})
+}
+
+// billOfDayZero is the billing exporter's gauges from 00:20 of day 1: the
+// bill of day 0 (whose 00:00 UTC is the epoch), with the Usage API's tokens
+// of a model under its dated snapshot's name.
+func billOfDayZero(model string, from, to int) []string {
+	s := func(metric string, v float64, pairs ...string) string {
+		pairs = append([]string{m.LabelJob, "scanium/openai-billing", m.LabelInstance, "billing-1"}, pairs...)
+		var parts []string
+		for i := 0; i+1 < len(pairs); i += 2 {
+			parts = append(parts, fmt.Sprintf("%s=%q", pairs[i], pairs[i+1]))
+		}
+		return fmt.Sprintf("%s{%s} _x%d %gx%d", metric, strings.Join(parts, ","), from, v, to-from)
+	}
+	out := []string{s(m.BilledDayStartTimestampSeconds, 0), s(m.BilledCostUSD, 12), s(m.BilledRequests, 140000, m.LabelModel, model+"-2024-07-18")}
+	for _, tokenType := range m.BilledTokenTypes() {
+		out = append(out, s(m.BilledTokens, 1e7, m.LabelModel, model+"-2024-07-18", m.LabelTokenType, tokenType))
+	}
+	return out
+}
+
+func TestBillingQueries(t *testing.T) {
+	qs, err := queries.Load(generated())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The queries that read the billing exporter's series: the Cost row's
+	// reconciliation panels and OpenAIBillingMismatch.
+	billing := map[string]bool{}
+	for _, q := range qs {
+		if q.Billing {
+			billing[q.Source.Kind.String()+" "+q.Source.Title] = true
+			if q.ExpectData {
+				t.Errorf("%s reads the optional billing exporter's series but expects data", q.Source)
+			}
+		}
+	}
+	want := map[string]bool{
+		"panel Estimated vs billed, last complete UTC day":      true,
+		"panel Estimate vs bill gap %, last complete UTC day":   true,
+		"panel Billed vs counted tokens, last complete UTC day": true,
+		"rule OpenAIBillingMismatch":                            true,
+	}
+	if fmt.Sprint(billing) != fmt.Sprint(want) {
+		t.Errorf("billing queries %v, want %v", billing, want)
+	}
+
+	// A day and 30 minutes of traffic, the bill of day 0 from 00:20 of
+	// day 1: every billing query returns data at 00:30.
+	day := 24 * 60
+	got := samples(t, qs, append(healthyTraffic("gpt-4o-mini", day+30), billOfDayZero("gpt-4o-mini", day+20, day+30)...), day+30)
+	for _, q := range qs {
+		if q.Billing && got[q.Source.String()] == 0 {
+			t.Errorf("%s returns nothing with the bill of the last complete day: %s", q.Source, q.Expr)
+		}
+	}
 }

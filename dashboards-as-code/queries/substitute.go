@@ -21,8 +21,10 @@ func macroValues() map[string]string {
 // every value, as the variables' "All" option does.
 const anyValue = ".+"
 
-// reference matches ${name}, ${name:format}, [[name]] and $name.
-var reference = regexp.MustCompile(`\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+)`)
+// reference matches ${name}, ${name:format}, [[name]] and $name. A name
+// starts with a letter or '_': $1 is label_replace's reference to a capture
+// group, which Grafana leaves alone too (no variable has that name).
+var reference = regexp.MustCompile(`\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]|\$([A-Za-z_]\w*)`)
 
 // Substitute replaces Grafana macros and dashboard variables in a PromQL
 // expression with the values documented in the package comment.
@@ -37,3 +39,7 @@ func Substitute(expr string) string {
 		return anyValue
 	})
 }
+
+// References returns the Grafana macros and variables an expression names:
+// after Substitute, none.
+func References(expr string) []string { return reference.FindAllString(expr, -1) }

@@ -16,6 +16,7 @@ const (
 	uidDailyBudgetNearlySpent = "openai-daily-budget-nearly-spent"
 	uidDailyBudgetExceeded    = "openai-daily-budget-exceeded"
 	uidUnpricedModel          = "openai-unpriced-model"
+	uidBillingMismatch        = "openai-billing-mismatch"
 )
 
 // day is what "today" means for the budget: the rolling last 24 hours, as on
@@ -72,8 +73,32 @@ func unpricedModelRule(prices []config.ModelPrice, c config.UnpricedModel) spec 
 		noData:    alerting.RuleNoDataStateOK,
 		execErr:   alerting.RuleExecErrStateError,
 		summary:   "An OpenAI model in use has no price.",
-		description: fmt.Sprintf(`Model {{ $labels.model }} used {{ humanize $values.B.Value }} tokens in the last %s but has no price in dashboards-as-code/config.yaml: its spend counts 0 on the dashboard and in the budget alerts.`,
+		description: fmt.Sprintf(`Model {{ $labels.model }} used {{ humanize $values.B.Value }} tokens in the last %s but no line of dashboards-as-code/config.yaml prices it (neither its own nor, for a dated snapshot, its model's): its spend counts 0 on the dashboard and in the budget alerts.`,
 			formatDuration(c.Window)),
 		panelID: openairuntime.PanelUnpricedTokensTimeseries,
+	}
+}
+
+// billingMismatchRule fires when the estimated spend of the last complete
+// UTC day is further from what OpenAI billed for it than the configured
+// share of the bill, either way. Without the billing exporter's series, or
+// while its bill is of another day, the query returns nothing: no data is
+// OK, there is nothing to compare.
+func billingMismatchRule(prices []config.ModelPrice, c config.Reconciliation) spec {
+	return spec{
+		uid:       uidBillingMismatch,
+		title:     "OpenAIBillingMismatch",
+		severity:  SeverityWarning,
+		query:     promexpr.LastDayGapPercent(prices),
+		lookback:  promexpr.DayLookback,
+		compare:   outsideBand,
+		threshold: c.MaxGapPercent,
+		pending:   c.For,
+		noData:    alerting.RuleNoDataStateOK,
+		execErr:   alerting.RuleExecErrStateError,
+		summary:   "The estimated OpenAI spend of the last complete UTC day differs from OpenAI's bill.",
+		description: fmt.Sprintf(`The estimated spend of the last complete UTC day is {{ printf "%%+.1f" $values.B.Value }}%% off what OpenAI's Costs API billed for it (more than %s%% either way). Above 0 the estimate is higher than the bill, below 0 lower. Compare the tokens on the dashboard's Cost row: if they agree, the prices of dashboards-as-code/config.yaml are stale; if OpenAI counted more, something other than the backend uses the organisation's API keys.`,
+			formatNumber(c.MaxGapPercent)),
+		panelID: openairuntime.PanelBillingGapTimeseries,
 	}
 }

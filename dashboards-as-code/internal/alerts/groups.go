@@ -37,7 +37,9 @@ func groups(cfg config.Config) []group {
 		{GroupErrors, errorRateRules(a.ErrorRate)},
 		{GroupLatency, []spec{latencyRule(a.Latency)}},
 		{GroupRateLimits, []spec{headroomRule(a.RateLimitHeadroom)}},
-		{GroupCost, append(budgetRules(cfg.Pricing.Models, a.Budget), unpricedModelRule(cfg.Pricing.Models, a.UnpricedModel))},
+		{GroupCost, append(budgetRules(cfg.Pricing.Models, a.Budget),
+			unpricedModelRule(cfg.Pricing.Models, a.UnpricedModel),
+			billingMismatchRule(cfg.Pricing.Models, a.Reconciliation))},
 	}
 }
 

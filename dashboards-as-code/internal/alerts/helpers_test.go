@@ -40,10 +40,11 @@ func testConfig() config.Config {
 			RateLimitHeadroom:  config.RateLimitHeadroom{MinPercent: 10, For: 2 * time.Minute, TrafficWindow: 5 * time.Minute},
 			Budget:             config.Budget{DailyUSD: 10, WarningPercent: 80},
 			UnpricedModel:      config.UnpricedModel{Window: 30 * time.Minute},
+			Reconciliation:     config.Reconciliation{MaxGapPercent: 10, For: time.Hour},
 		},
 		Pricing: config.Pricing{Models: []config.ModelPrice{
-			{Model: "gpt-4o", InputUSDPerMillion: 2.5, OutputUSDPerMillion: 10},
-			{Model: priced, InputUSDPerMillion: 0.15, OutputUSDPerMillion: 0.6},
+			{Model: "gpt-4o", InputUSDPerMillion: 2.5, CachedInputUSDPerMillion: 1.25, OutputUSDPerMillion: 10},
+			{Model: priced, InputUSDPerMillion: 0.15, CachedInputUSDPerMillion: 0.075, OutputUSDPerMillion: 0.6},
 		}},
 	}
 }
@@ -128,7 +129,7 @@ func latency(model string, perMinute map[float64]float64, minutes int) []string 
 // storageOf loads series sampled every minute from time 0.
 func storageOf(t *testing.T, lines ...string) storage.Queryable {
 	t.Helper()
-	return promqltest.LoadedStorage(t, "load 1m\n  "+strings.Join(lines, "\n  "))
+	return alerttest.Storage(t, lines...)
 }
 
 func newEngine(t *testing.T) promql.QueryEngine {

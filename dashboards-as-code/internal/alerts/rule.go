@@ -47,6 +47,8 @@ type comparison = expr.ExprTypeThresholdConditionsEvaluatorType
 const (
 	above = expr.ExprTypeThresholdConditionsEvaluatorTypeGt
 	below = expr.ExprTypeThresholdConditionsEvaluatorTypeLt
+	// outsideBand holds when B is below -threshold or above threshold.
+	outsideBand = expr.ExprTypeThresholdConditionsEvaluatorTypeOutsideRange
 )
 
 // spec describes one alert rule.
@@ -126,8 +128,17 @@ func (s spec) thresholdExpr() *alerting.QueryBuilder {
 				expr.NewExprTypeThresholdConditionsBuilder().
 					Evaluator(expr.NewExprTypeThresholdConditionsEvaluatorBuilder().
 						Type(s.compare).
-						Params([]float64{s.threshold})),
+						Params(s.thresholdParams())),
 			})))
+}
+
+// thresholdParams are the threshold evaluator's parameters: the threshold,
+// or the band from -threshold to threshold.
+func (s spec) thresholdParams() []float64 {
+	if s.compare == outsideBand {
+		return []float64{-s.threshold, s.threshold}
+	}
+	return []float64{s.threshold}
 }
 
 func expressionQuery(refID string, model *expr.ExprBuilder) *alerting.QueryBuilder {

@@ -16,7 +16,7 @@ import (
 // scenarioTitles are the rules the scenario tests of this package exercise.
 func scenarioTitles() []string {
 	return []string{
-		"OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent", "OpenAIHighErrorRate",
+		"OpenAIBillingMismatch", "OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent", "OpenAIHighErrorRate",
 		"OpenAIHighErrorRateCritical", "OpenAIHighLatency", "OpenAIRateLimitHeadroomLow", "OpenAIUnpricedModel",
 	}
 }
@@ -29,9 +29,10 @@ func TestEveryRuleHasScenarios(t *testing.T) {
 }
 
 func TestRuleLabelsAndAnnotations(t *testing.T) {
-	// The budget rules watch the total of all models; every other rule has
-	// one instance per model and names it.
-	total := []string{"OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent"}
+	// The budget rules watch the total of all models and the billing rule
+	// the organisation's bill; every other rule has one instance per model
+	// and names it.
+	total := []string{"OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent", "OpenAIBillingMismatch"}
 	for title, r := range generatedRules(t) {
 		if s := r.Labels["severity"]; s != alerts.SeverityWarning && s != alerts.SeverityCritical {
 			t.Errorf("%s: severity %q", title, s)

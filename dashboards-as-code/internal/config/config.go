@@ -32,6 +32,7 @@ type Alerts struct {
 	RateLimitHeadroom  RateLimitHeadroom
 	Budget             Budget
 	UnpricedModel      UnpricedModel
+	Reconciliation     Reconciliation
 }
 
 // ErrorRate configures OpenAIHighErrorRate and OpenAIHighErrorRateCritical.
@@ -83,16 +84,31 @@ type UnpricedModel struct {
 	For    time.Duration
 }
 
+// Reconciliation configures OpenAIBillingMismatch: the estimated spend of
+// the last complete UTC day against what OpenAI billed for it.
+type Reconciliation struct {
+	// MaxGapPercent: the rule fires when the estimate differs from the bill
+	// by more than this share of the bill, either way.
+	MaxGapPercent float64
+	For           time.Duration
+}
+
 // Pricing is the price table used to estimate spend.
 type Pricing struct {
 	// Models is sorted by model name.
 	Models []ModelPrice
 }
 
-// ModelPrice is the list price of one model, in USD per million tokens.
+// ModelPrice is the list price of one model, in USD per million tokens. It
+// prices the model of its name and the model's dated snapshots
+// (gpt-4o-mini-2024-07-18 for gpt-4o-mini) that have no line of their own.
 type ModelPrice struct {
-	Model               string
-	InputUSDPerMillion  float64
+	Model              string
+	InputUSDPerMillion float64
+	// CachedInputUSDPerMillion is the price of an input token read from
+	// OpenAI's prompt cache, instead of InputUSDPerMillion; at most that.
+	CachedInputUSDPerMillion float64
+	// OutputUSDPerMillion prices output tokens, reasoning tokens included.
 	OutputUSDPerMillion float64
 }
 

@@ -37,10 +37,13 @@ alerts:
   unpriced_model:
     window: 30m
     for: 0m
+  reconciliation:
+    max_gap_percent: 10
+    for: 1h
 pricing:
   usd_per_million_tokens:
-    gpt-4o-mini: {input: 0.15, output: 0.60}
-    gpt-4.1: {input: 2, output: 8}
+    gpt-4o-mini: {input: 0.15, cached_input: 0.075, output: 0.60}
+    gpt-4.1: {input: 2, cached_input: 0.5, output: 8}
 `
 
 const notifications = `
@@ -92,9 +95,11 @@ func TestParseValid(t *testing.T) {
 		{"budget.warning USD", a.Budget.WarningUSD(), 8.0},
 		{"budget.for", a.Budget.For, time.Duration(0)},
 		{"unpriced_model.window", a.UnpricedModel.Window, 30 * time.Minute},
+		{"reconciliation.max_gap_percent", a.Reconciliation.MaxGapPercent, 10.0},
+		{"reconciliation.for", a.Reconciliation.For, time.Hour},
 		{"models, sorted", len(cfg.Pricing.Models), 2},
-		{"first model", cfg.Pricing.Models[0], config.ModelPrice{Model: "gpt-4.1", InputUSDPerMillion: 2, OutputUSDPerMillion: 8}},
-		{"second model", cfg.Pricing.Models[1], config.ModelPrice{Model: "gpt-4o-mini", InputUSDPerMillion: 0.15, OutputUSDPerMillion: 0.6}},
+		{"first model", cfg.Pricing.Models[0], config.ModelPrice{Model: "gpt-4.1", InputUSDPerMillion: 2, CachedInputUSDPerMillion: 0.5, OutputUSDPerMillion: 8}},
+		{"second model", cfg.Pricing.Models[1], config.ModelPrice{Model: "gpt-4o-mini", InputUSDPerMillion: 0.15, CachedInputUSDPerMillion: 0.075, OutputUSDPerMillion: 0.6}},
 		{"no notifications", cfg.Notifications == nil, true},
 	}
 	for _, c := range checks {
@@ -159,16 +164,30 @@ func TestParseProblems(t *testing.T) {
 			want: []string{"config.yaml: alerts.budget.daily_usd: must be > 0"}},
 		{name: "warning at the whole budget", edit: edit("warning_percent: 80", "warning_percent: 100"),
 			want: []string{"config.yaml: alerts.budget.warning_percent: must be below 100"}},
-		{name: "missing price", edit: edit("gpt-4.1: {input: 2, output: 8}", "gpt-4.1: {input: 2}"),
+		{name: "missing price", edit: edit("gpt-4.1: {input: 2, cached_input: 0.5, output: 8}", "gpt-4.1: {input: 2, cached_input: 0.5}"),
 			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt-4.1.output: is required"}},
-		{name: "zero price", edit: edit("{input: 0.15, output: 0.60}", "{input: 0, output: 0.60}"),
+		{name: "missing cached price", edit: edit("gpt-4.1: {input: 2, cached_input: 0.5, output: 8}", "gpt-4.1: {input: 2, output: 8}"),
+			want: []string{`config.yaml: pricing.usd_per_million_tokens.gpt-4.1.cached_input: is required: the price of input tokens read from OpenAI's prompt cache`}},
+		{name: "missing input price", edit: edit("gpt-4.1: {input: 2, cached_input: 0.5, output: 8}", "gpt-4.1: {cached_input: 0.5, output: 8}"),
+			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt-4.1.input: is required"}},
+		{name: "zero price", edit: edit("{input: 0.15, cached_input: 0.075, output: 0.60}", "{input: 0, cached_input: 0.075, output: 0.60}"),
 			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt-4o-mini.input: must be > 0"}},
+		{name: "negative cached price", edit: edit("cached_input: 0.075", "cached_input: -0.075"),
+			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt-4o-mini.cached_input: must be > 0"}},
+		{name: "cached price above the input price", edit: edit("cached_input: 0.5", "cached_input: 2.5"),
+			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt-4.1.cached_input: must be at most its input price (2)"}},
+		{name: "missing reconciliation", edit: edit("  reconciliation:\n    max_gap_percent: 10\n    for: 1h\n", ""),
+			want: []string{"config.yaml: alerts.reconciliation: is required"}},
+		{name: "zero gap", edit: edit("max_gap_percent: 10", "max_gap_percent: 0"),
+			want: []string{"config.yaml: alerts.reconciliation.max_gap_percent: must be > 0"}},
+		{name: "reconciliation for not a multiple of the interval", edit: edit("for: 1h\npricing", "for: 90s\npricing"),
+			want: []string{"config.yaml: alerts.reconciliation.for: must be a multiple of alerts.evaluation_interval (1m)"}},
 		{name: "bad model name", edit: edit("gpt-4.1:", `"gpt 4.1":`),
 			want: []string{"config.yaml: pricing.usd_per_million_tokens.gpt 4.1: is not a model name"}},
-		{name: "empty price table", edit: edit("    gpt-4o-mini: {input: 0.15, output: 0.60}\n    gpt-4.1: {input: 2, output: 8}\n", ""),
+		{name: "empty price table", edit: edit("    gpt-4o-mini: {input: 0.15, cached_input: 0.075, output: 0.60}\n    gpt-4.1: {input: 2, cached_input: 0.5, output: 8}\n", ""),
 			want: []string{"config.yaml: pricing.usd_per_million_tokens: is required"}},
 		{name: "duplicate model", edit: edit("gpt-4.1:", "gpt-4o-mini:"),
-			want: []string{`config.yaml: line 29: mapping key "gpt-4o-mini" already defined at line 28`}},
+			want: []string{`config.yaml: line 32: mapping key "gpt-4o-mini" already defined at line 31`}},
 		{name: "unknown key", edit: edit("warning_percent: 5", "warning_percnt: 5"),
 			want: []string{"config.yaml: line 8: field warning_percnt not found"}},
 		{name: "number as text", edit: edit("daily_usd: 10", "daily_usd: ten"),
@@ -242,13 +261,30 @@ func TestLoad(t *testing.T) {
 		for _, p := range cfg.Pricing.Models {
 			prices[p.Model] = p
 		}
-		if p := prices["gpt-4o-mini"]; p.InputUSDPerMillion != 0.15 || p.OutputUSDPerMillion != 0.60 {
-			t.Errorf("gpt-4o-mini = %+v, want 0.15 / 0.60", p)
+		// OpenAI's list prices (standard tier, USD per 1M tokens) as
+		// published in August 2025: input, cached input, output.
+		want := map[string][3]float64{
+			"gpt-4o-mini":  {0.15, 0.075, 0.60},
+			"gpt-4o":       {2.50, 1.25, 10.00},
+			"gpt-4.1":      {2.00, 0.50, 8.00},
+			"gpt-4.1-mini": {0.40, 0.10, 1.60},
+			"gpt-4.1-nano": {0.10, 0.025, 0.40},
+			"gpt-5":        {1.25, 0.125, 10.00},
+			"gpt-5-mini":   {0.25, 0.025, 2.00},
+			"gpt-5-nano":   {0.05, 0.005, 0.40},
+			"o1":           {15.00, 7.50, 60.00},
+			"o3":           {2.00, 0.50, 8.00},
+			"o3-mini":      {1.10, 0.55, 4.40},
+			"o4-mini":      {1.10, 0.275, 4.40},
 		}
-		for _, model := range []string{"gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o3", "o4-mini"} {
-			if _, ok := prices[model]; !ok {
-				t.Errorf("the price table lacks %s", model)
+		for model, w := range want {
+			p, ok := prices[model]
+			if got := [3]float64{p.InputUSDPerMillion, p.CachedInputUSDPerMillion, p.OutputUSDPerMillion}; !ok || got != w {
+				t.Errorf("%s = %v (found %v), want input / cached_input / output %v", model, got, ok, w)
 			}
+		}
+		if len(prices) != len(want) {
+			t.Errorf("%d priced models, want %d", len(prices), len(want))
 		}
 	})
 	t.Run("a missing file", func(t *testing.T) {
@@ -285,6 +321,9 @@ func TestNonFiniteAndHugeNumbersAreRejected(t *testing.T) {
 		{"quantile: 0.95", "quantile: .nan", "alerts.latency.quantile"},
 		{"input: 0.15", "input: .inf", ".input"},
 		{"output: 0.60", "output: 2e9", ".output"},
+		{"cached_input: 0.075", "cached_input: .nan", ".cached_input"},
+		{"cached_input: 0.075", "cached_input: .inf", ".cached_input"},
+		{"max_gap_percent: 10", "max_gap_percent: .nan", "alerts.reconciliation.max_gap_percent"},
 	} {
 		t.Run(tc.to, func(t *testing.T) {
 			data := strings.Replace(valid, tc.from, tc.to, 1)

@@ -17,6 +17,7 @@ type rawAlerts struct {
 	RateLimitHeadroom  *rawRateLimitHeadroom `yaml:"rate_limit_headroom"`
 	Budget             *rawBudget            `yaml:"budget"`
 	UnpricedModel      *rawUnpricedModel     `yaml:"unpriced_model"`
+	Reconciliation     *rawReconciliation    `yaml:"reconciliation"`
 }
 
 type rawErrorRate struct {
@@ -50,13 +51,19 @@ type rawUnpricedModel struct {
 	For    *string `yaml:"for"`
 }
 
+type rawReconciliation struct {
+	MaxGapPercent *float64 `yaml:"max_gap_percent"`
+	For           *string  `yaml:"for"`
+}
+
 type rawPricing struct {
 	USDPerMillionTokens map[string]*rawPrice `yaml:"usd_per_million_tokens"`
 }
 
 type rawPrice struct {
-	Input  *float64 `yaml:"input"`
-	Output *float64 `yaml:"output"`
+	Input       *float64 `yaml:"input"`
+	CachedInput *float64 `yaml:"cached_input"`
+	Output      *float64 `yaml:"output"`
 }
 
 type rawNotifications struct {

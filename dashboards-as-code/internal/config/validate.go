@@ -127,6 +127,13 @@ func (r rawAlerts) validate(p *problems, path string) Alerts {
 			For:    forDuration(sp+".for", s.For),
 		}
 	}
+	if section("reconciliation", r.Reconciliation != nil) {
+		s, sp := r.Reconciliation, path+".reconciliation"
+		a.Reconciliation = Reconciliation{
+			MaxGapPercent: p.percent(sp+".max_gap_percent", s.MaxGapPercent),
+			For:           forDuration(sp+".for", s.For),
+		}
+	}
 	return a
 }
 
@@ -152,16 +159,26 @@ func (r rawPricing) validate(p *problems, path string) Pricing {
 			p.add(mp, "is not a model name: use letters, digits, '.', '_', ':' and '-'")
 			continue
 		}
-		price := r.USDPerMillionTokens[m]
-		if price == nil {
-			p.add(mp, "is required: give its input and output price")
+		raw := r.USDPerMillionTokens[m]
+		if raw == nil {
+			p.add(mp, "is required: give its input, cached_input and output price")
 			continue
 		}
-		out.Models = append(out.Models, ModelPrice{
+		mp += "."
+		price := ModelPrice{
 			Model:               m,
-			InputUSDPerMillion:  p.positive(mp+".input", price.Input),
-			OutputUSDPerMillion: p.positive(mp+".output", price.Output),
-		})
+			InputUSDPerMillion:  p.positive(mp+"input", raw.Input),
+			OutputUSDPerMillion: p.positive(mp+"output", raw.Output),
+		}
+		if raw.CachedInput == nil {
+			p.add(mp+"cached_input", `is required: the price of input tokens read from OpenAI's prompt cache (its "Cached input" column); for a model without a cached price, repeat its input price`)
+		} else {
+			price.CachedInputUSDPerMillion = p.positive(mp+"cached_input", raw.CachedInput)
+		}
+		if in, cached := price.InputUSDPerMillion, price.CachedInputUSDPerMillion; in > 0 && cached > in {
+			p.add(mp+"cached_input", "must be at most its input price (%s): a cached token is an input token billed at a discount", formatNumber(in))
+		}
+		out.Models = append(out.Models, price)
 	}
 	return out
 }

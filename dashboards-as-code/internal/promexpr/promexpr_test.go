@@ -1,17 +1,13 @@
 package promexpr_test
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/promql/promqltest"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
 )
 
@@ -53,22 +49,7 @@ func TestOver(t *testing.T) {
 // evaluate runs an expression at minute 30 over series sampled every minute.
 func evaluate(t *testing.T, expr string, series ...string) promql.Vector {
 	t.Helper()
-	storage := promqltest.LoadedStorage(t, "load 1m\n  "+strings.Join(series, "\n  "))
-	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
-	q, err := engine.NewInstantQuery(context.Background(), storage, nil, expr, time.Unix(0, 0).Add(30*time.Minute))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	defer q.Close()
-	res := q.Exec(context.Background())
-	if res.Err != nil {
-		t.Fatalf("%s: %v", expr, res.Err)
-	}
-	v, err := res.Vector()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return instantQueries(t, series)(expr, 30*time.Minute)
 }
 
 func requests(model, status, values string) string {
@@ -102,28 +83,6 @@ func TestErrorPercent(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestSpendUSD(t *testing.T) {
-	prices := []config.ModelPrice{{Model: "gpt-4.1", InputUSDPerMillion: 2, OutputUSDPerMillion: 8}}
-	tokens := func(model, typ string, perMinute int) string {
-		return fmt.Sprintf(`%s{%s=%q,%s=%q} 0+%dx30`, m.TokensTotal, m.LabelModel, model, m.LabelTokenType, typ, perMinute)
-	}
-	series := []string{
-		tokens("gpt-4.1", m.TokenInput, 10000), tokens("gpt-4.1", m.TokenOutput, 5000), tokens("gpt-4.1", m.TokenTotal, 15000),
-		// A model whose name the price table's regular expression must not
-		// catch: "gpt-4.1" must not match "gpt-4x1".
-		tokens("gpt-4x1", m.TokenInput, 10000),
-	}
-	// Over 10 minutes: 100k input at $2/M and 50k output at $8/M = $0.60.
-	v := evaluate(t, promexpr.SpendUSD(prices, promexpr.AllModels(), promexpr.Over(10*time.Minute), m.LabelModel), series...)
-	if len(v) != 1 || v[0].Metric.Get(m.LabelModel) != "gpt-4.1" || v[0].F < 0.5999 || v[0].F > 0.6001 {
-		t.Errorf("spend = %v, want gpt-4.1 at $0.60", v)
-	}
-	u := evaluate(t, promexpr.UnpricedTokens(prices, promexpr.AllModels(), promexpr.Over(10*time.Minute), m.LabelModel), series...)
-	if len(u) != 1 || u[0].Metric.Get(m.LabelModel) != "gpt-4x1" {
-		t.Errorf("unpriced = %v, want gpt-4x1 only", u)
 	}
 }
 

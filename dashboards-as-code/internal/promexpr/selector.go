@@ -72,6 +72,11 @@ func (s Selector) Matches(label, regex string) Selector {
 	return s.with(matcher{label, "=~", regex})
 }
 
+// NotMatches drops series whose label matches a regular expression.
+func (s Selector) NotMatches(label, regex string) Selector {
+	return s.with(matcher{label, "!~", regex})
+}
+
 // In restricts the selector to a scope.
 func (s Selector) in(sc Scope) Selector {
 	for _, m := range sc.matchers {

@@ -16,9 +16,10 @@ func failedRequests(sc Scope) Selector {
 	return Series(m.RequestsTotal).Eq(m.LabelStatus, m.StatusError).in(sc)
 }
 
-// billedTokens selects input and output tokens; the total token type is
-// their sum and would count them twice.
-func billedTokens(sc Scope) Selector {
+// inputAndOutputTokens selects input and output tokens, every token once:
+// the total token type is their sum, cached_input a part of input and
+// reasoning a part of output (openaimetrics.TokenPartOf).
+func inputAndOutputTokens(sc Scope) Selector {
 	return Series(m.TokensTotal).In(m.LabelTokenType, m.TokenInput, m.TokenOutput).in(sc)
 }
 
@@ -58,9 +59,30 @@ func PercentileName(q float64) string {
 	return "p" + number(math.Round(q*100*1000)/1000)
 }
 
-// TokensPerMinute is billed (input plus output) tokens per minute.
+// TokensPerMinute is input plus output tokens per minute: every token once.
 func TokensPerMinute(sc Scope, w Window, by ...string) string {
-	return "60 * " + aggregate("sum", by, rate(billedTokens(sc), w))
+	return "60 * " + aggregate("sum", by, rate(inputAndOutputTokens(sc), w))
+}
+
+// CacheHitPercent is the prompt cache's hit ratio: the share of input
+// tokens read from OpenAI's prompt cache, 100 × cached_input / input over w.
+func CacheHitPercent(sc Scope, w Window, by ...string) string {
+	return partPercent(m.TokenCachedInput, m.TokenInput, sc, w, by)
+}
+
+// ReasoningPercent is the share of output tokens a reasoning model spent
+// thinking, 100 × reasoning / output over w.
+func ReasoningPercent(sc Scope, w Window, by ...string) string {
+	return partPercent(m.TokenReasoning, m.TokenOutput, sc, w, by)
+}
+
+// partPercent is 100 × part / whole where the whole is above 0. It reads
+// nothing for a backend that does not record the part.
+func partPercent(part, whole string, sc Scope, w Window, by []string) string {
+	tokens := func(tokenType string) string {
+		return aggregate("sum", by, rate(Series(m.TokensTotal).Eq(m.LabelTokenType, tokenType).in(sc), w))
+	}
+	return "100 * " + tokens(part) + " / (" + tokens(whole) + " > 0)"
 }
 
 // LabelValues is a Grafana variable query that lists the values of a label

@@ -15,7 +15,7 @@ import (
 // promQLProblems parses a query and checks every metric, label and closed
 // label value it names against the contract.
 func promQLProblems(q queries.Query) []string {
-	if strings.Contains(q.Expr, "$") {
+	if len(queries.References(q.Expr)) > 0 {
 		return []string{fmt.Sprintf("a Grafana macro or variable is left after substitution: %s", q.Expr)}
 	}
 	expr, err := parser.NewParser(parser.Options{}).ParseExpr(q.Expr)
@@ -119,18 +119,37 @@ func unquoteMeta(s string) string {
 }
 
 // labelsUnder is every label the contract gives the series selected below a
-// node: what an aggregation or a vector match may refer to.
+// node, and every label a label_replace or label_join below it writes: what
+// an aggregation or a vector match may refer to.
 func labelsUnder(node parser.Node) map[string]bool {
 	have := map[string]bool{}
 	parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
-		if vs, ok := n.(*parser.VectorSelector); ok {
-			if s, ok := m.LookupSeries(vs.Name); ok {
+		switch n := n.(type) {
+		case *parser.VectorSelector:
+			if s, ok := m.LookupSeries(n.Name); ok {
 				for _, l := range s.Labels {
 					have[l] = true
 				}
+			}
+		case *parser.Call:
+			if dst, ok := labelWritten(n); ok {
+				have[dst] = true
 			}
 		}
 		return nil
 	})
 	return have
+}
+
+// labelWritten returns the label a label_replace or label_join call writes,
+// its second argument.
+func labelWritten(call *parser.Call) (string, bool) {
+	if call.Func == nil || (call.Func.Name != "label_replace" && call.Func.Name != "label_join") || len(call.Args) < 2 {
+		return "", false
+	}
+	dst, ok := call.Args[1].(*parser.StringLiteral)
+	if !ok {
+		return "", false
+	}
+	return dst.Val, true
 }

@@ -223,3 +223,24 @@ func TestHTTPServerQueries(t *testing.T) {
 		}
 	}
 }
+
+// A label that label_replace or label_join writes is a label of the series
+// above it: an aggregation may group by it. Elsewhere it is still unknown.
+func TestLabelsWrittenByLabelReplace(t *testing.T) {
+	tokens := `rate(` + m.TokensTotal + `[5m])`
+	for expr, want := range map[string]string{
+		`sum by (base_model) (label_replace(` + tokens + `, "base_model", "$1", "` + m.LabelModel + `", "(.+)"))`:     "",
+		`sum by (both) (label_join(` + tokens + `, "both", "/", "` + m.LabelModel + `", "` + m.LabelTokenType + `"))`: "",
+		`sum by (base_model) (` + tokens + `)`: `groups by "base_model"`,
+	} {
+		set := rendered(t)
+		edit(t, set, dashboardFile, setPanelExpr(expr))
+		err := validate.Artifacts(set)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", expr, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want one with: %s", expr, err, want)
+		}
+	}
+}

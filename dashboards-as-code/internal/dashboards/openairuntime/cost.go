@@ -20,7 +20,7 @@ import (
 const today = 24 * time.Hour
 
 // costNote ends every cost panel's description.
-const costNote = "Estimated from billed tokens at the list prices of dashboards-as-code/config.yaml; cached-input and batch discounts are not counted."
+const costNote = "Estimated from the backend's tokens at the list prices of dashboards-as-code/config.yaml: input not read from the prompt cache at the input price, cached input at the cached price, output (reasoning included) at the output price; Batch and Flex discounts are not counted. A dated snapshot without a line of its own is priced by its model's line."
 
 func costRow(b *dashboard.DashboardBuilder, cfg config.Config) *dashboard.DashboardBuilder {
 	prices := cfg.Pricing.Models
@@ -28,7 +28,10 @@ func costRow(b *dashboard.DashboardBuilder, cfg config.Config) *dashboard.Dashbo
 		WithPanel(spendTodayStat(prices, cfg.Alerts.Budget)).
 		WithPanel(spendTodayByModelBarGauge(prices)).
 		WithPanel(unpricedTokensTimeseries(prices)).
-		WithPanel(spendPerHourTimeseries(prices))
+		WithPanel(spendPerHourTimeseries(prices)).
+		WithPanel(estimateVsBillTimeseries(prices)).
+		WithPanel(billingGapTimeseries(prices, cfg.Alerts.Reconciliation)).
+		WithPanel(billedTokensTable())
 }
 
 func spendTodayStat(prices []config.ModelPrice, budget config.Budget) *stat.PanelBuilder {
@@ -76,7 +79,7 @@ func unpricedTokensTimeseries(prices []config.ModelPrice) *timeseries.PanelBuild
 	return defaultTimeseries().
 		Id(PanelUnpricedTokensTimeseries).
 		Title("Tokens of unpriced models").
-		Description("Tokens per minute of models missing from the price table of dashboards-as-code/config.yaml. Their spend counts 0 above, so this panel should stay empty; OpenAIUnpricedModel fires when it is not.").
+		Description("Input and output tokens per minute of the models that no line of the price table of dashboards-as-code/config.yaml prices (a dated snapshot such as gpt-4o-mini-2024-07-18 is priced by its model's line). Their spend counts 0 above, so this panel should stay empty; OpenAIUnpricedModel fires when it is not.").
 		WithTarget(prometheusQuery("A", promexpr.UnpricedTokensPerMinute(prices, scope(), window, m.LabelModel), legend(m.LabelModel))).
 		Span(10).
 		Unit(unitTokensPerMinute).

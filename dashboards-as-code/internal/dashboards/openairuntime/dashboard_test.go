@@ -12,11 +12,13 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/tempo"
+	"github.com/prometheus/prometheus/promql/parser"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
 )
 
 func build(t *testing.T) (dashboard.Dashboard, config.Config) {
@@ -163,6 +165,7 @@ func TestThresholdsEqualTheAlerts(t *testing.T) {
 		{openairuntime.PanelLatencyByModelTimeseries, []float64{a.Latency.ThresholdSeconds}},
 		{openairuntime.PanelHeadroomTimeseries, []float64{a.RateLimitHeadroom.MinPercent}},
 		{openairuntime.PanelSpendTodayStat, []float64{a.Budget.WarningUSD(), a.Budget.DailyUSD}},
+		{openairuntime.PanelBillingGapTimeseries, []float64{-a.Reconciliation.MaxGapPercent, a.Reconciliation.MaxGapPercent}},
 	}
 	for _, tt := range tests {
 		p := panel(t, d, tt.id)
@@ -228,6 +231,134 @@ func TestLogsAndTracesPanels(t *testing.T) {
 		sortBy := p.Options.(*table.Options).SortBy
 		if len(sortBy) != 1 || sortBy[0].DisplayName != "Duration" || sortBy[0].Desc == nil || !*sortBy[0].Desc {
 			t.Errorf("%s: sorted by %+v, want Duration, longest first", *p.Title, sortBy)
+		}
+	}
+}
+
+// No query of the dashboard adds a token type to one it is a part of (or
+// total to input or output): each selector of the token counter names its
+// token types, and an aggregation that drops token_type above it sums none
+// that is a part of another it names.
+func TestTokenQueriesCountEveryTokenOnce(t *testing.T) {
+	d, _ := build(t)
+	selectors := 0
+	for _, p := range d.Panels {
+		if p.Panel == nil {
+			continue
+		}
+		for _, target := range p.Panel.Targets {
+			q, ok := target.(prometheus.Dataquery)
+			if !ok {
+				continue
+			}
+			expr, err := parser.NewParser(parser.Options{}).ParseExpr(queries.Substitute(q.Expr))
+			if err != nil {
+				t.Fatalf("%s: %v", *p.Panel.Title, err)
+			}
+			parser.Inspect(expr, func(node parser.Node, path []parser.Node) error {
+				vs, ok := node.(*parser.VectorSelector)
+				if !ok || vs.Name != m.TokensTotal {
+					return nil
+				}
+				selectors++
+				types := tokenTypes(vs)
+				if len(types) == 0 {
+					t.Errorf("%s: %s selects every token type", *p.Panel.Title, vs)
+				}
+				if !sumsTokenTypes(path) {
+					return nil
+				}
+				for _, tt := range types {
+					whole, isPart := m.TokenPartOf(tt)
+					switch {
+					case isPart && slices.Contains(types, whole):
+						t.Errorf("%s: %s adds %s to %s, which it is a part of", *p.Panel.Title, vs, tt, whole)
+					case tt == m.TokenTotal && len(types) > 1:
+						t.Errorf("%s: %s adds total to %v", *p.Panel.Title, vs, types)
+					}
+				}
+				return nil
+			})
+		}
+	}
+	if selectors == 0 {
+		t.Fatal("no query of the dashboard reads the token counter")
+	}
+}
+
+// sumsTokenTypes tells whether an aggregation on a path drops token_type.
+func sumsTokenTypes(path []parser.Node) bool {
+	for _, n := range path {
+		agg, ok := n.(*parser.AggregateExpr)
+		if ok && slices.Contains(agg.Grouping, m.LabelTokenType) == agg.Without {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenTypes are the token types a selector keeps.
+func tokenTypes(vs *parser.VectorSelector) []string {
+	var out []string
+	for _, lm := range vs.LabelMatchers {
+		if lm.Name != m.LabelTokenType {
+			continue
+		}
+		for _, tt := range m.TokenTypes() {
+			if lm.Matches(tt) {
+				out = append(out, tt)
+			}
+		}
+	}
+	return out
+}
+
+// The prompt cache's hit ratio and the reasoning share are shown, each a
+// part over its whole.
+func TestCacheAndReasoningPanels(t *testing.T) {
+	d, _ := build(t)
+	for id, part := range map[uint32]string{
+		openairuntime.PanelCacheHitTimeseries:       m.TokenCachedInput,
+		openairuntime.PanelReasoningShareTimeseries: m.TokenReasoning,
+	} {
+		p := panel(t, d, id)
+		whole, _ := m.TokenPartOf(part)
+		expr := p.Targets[0].(prometheus.Dataquery).Expr
+		if !strings.Contains(expr, `"`+part+`"`) || !strings.Contains(expr, `"`+whole+`"`) || *p.FieldConfig.Defaults.Unit != "percent" {
+			t.Errorf("%s: %s in %s, want %s over %s in percent", *p.Title, expr, *p.FieldConfig.Defaults.Unit, part, whole)
+		}
+	}
+}
+
+// The reconciliation panels read the billing exporter's series and say that
+// they are empty without it; the tokens table joins its three queries.
+func TestReconciliationPanels(t *testing.T) {
+	d, _ := build(t)
+	for _, id := range []uint32{openairuntime.PanelEstimateVsBillTimeseries, openairuntime.PanelBillingGapTimeseries, openairuntime.PanelBilledTokensTable} {
+		p := panel(t, d, id)
+		// The graphs show the last week whatever the time range; the table
+		// the last complete day.
+		weekly := p.Type == "table" || (p.TimeFrom != nil && *p.TimeFrom == "7d")
+		if !strings.Contains(*p.Description, "Empty unless the billing exporter") || !weekly {
+			t.Errorf("%s: description %q, time from %v", *p.Title, *p.Description, p.TimeFrom)
+		}
+		reads := false
+		for _, target := range p.Targets {
+			if strings.Contains(target.(prometheus.Dataquery).Expr, m.BilledDayStartTimestampSeconds) {
+				reads = true
+			}
+		}
+		if !reads {
+			t.Errorf("%s: no query checks the day of the bill", *p.Title)
+		}
+	}
+	table := panel(t, d, openairuntime.PanelBilledTokensTable)
+	if len(table.Targets) != 3 || len(table.Transformations) != 2 || table.Transformations[0].Id != "merge" {
+		t.Errorf("tokens table: %d queries, transformations %+v", len(table.Targets), table.Transformations)
+	}
+	for _, target := range table.Targets {
+		if q := target.(prometheus.Dataquery); q.Format == nil || *q.Format != prometheus.PromQueryFormatTable || q.Instant == nil || !*q.Instant {
+			t.Errorf("tokens table query %s is not an instant query in table format", *q.RefId)
 		}
 	}
 }

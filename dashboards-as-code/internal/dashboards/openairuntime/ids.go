@@ -32,6 +32,11 @@ const (
 	PanelTokensByTypeTimeseries uint32 = 31
 	// PanelTokensByModelTimeseries shows tokens per minute by model.
 	PanelTokensByModelTimeseries uint32 = 32
+	// PanelCacheHitTimeseries shows the prompt cache's hit ratio by model.
+	PanelCacheHitTimeseries uint32 = 33
+	// PanelReasoningShareTimeseries shows the reasoning share of output
+	// tokens by model.
+	PanelReasoningShareTimeseries uint32 = 34
 
 	rowRateLimits uint32 = 40
 	// PanelRemainingRequestsTimeseries shows requests left in the window.
@@ -52,6 +57,15 @@ const (
 	PanelSpendPerHourTimeseries uint32 = 53
 	// PanelUnpricedTokensTimeseries shows tokens of models without a price.
 	PanelUnpricedTokensTimeseries uint32 = 54
+	// PanelEstimateVsBillTimeseries shows the estimate of each complete UTC
+	// day beside OpenAI's bill of it.
+	PanelEstimateVsBillTimeseries uint32 = 55
+	// PanelBillingGapTimeseries shows how far the estimate is from the
+	// bill, in percent of the bill.
+	PanelBillingGapTimeseries uint32 = 56
+	// PanelBilledTokensTable compares the tokens OpenAI counted with the
+	// backend's, by model and token type.
+	PanelBilledTokensTable uint32 = 57
 
 	rowAPI uint32 = 60
 	// PanelAPIRequestRateTimeseries shows the API's requests per second by
