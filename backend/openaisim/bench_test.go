@@ -35,6 +35,28 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}
 }
 
+// BenchmarkServeHTTPCachedPrompt is BenchmarkServeHTTP for a prompt of
+// about 1500 tokens that the prompt cache holds: the cost of hashing its
+// cacheable prefixes and looking them up.
+func BenchmarkServeHTTPCachedPrompt(b *testing.B) {
+	srv, err := openaisim.New(unlimited())
+	if err != nil {
+		b.Fatalf("New: %v", err)
+	}
+	body := `{"model":"gpt-4o-mini","messages":[{"role":"system","content":"` + strings.Repeat("You write short marketplace listings. ", 160) +
+		`"},{"role":"user","content":"vintage leather jacket, brown, size M"}]}`
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testKey)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
 // BenchmarkChatCompletionOverHTTP measures one go-openai call to the
 // simulator over loopback HTTP with zero latency: the cost a test or a load
 // run pays per request.

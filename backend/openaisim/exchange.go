@@ -83,15 +83,19 @@ func (ex *exchange) abandon() {
 	ex.status = statusClientClosed
 }
 
+// maxLogAttrs is the most attributes a request's log line has.
+const maxLogAttrs = 12
+
 // finish counts and logs the request once it has ended.
 func (s *Server) finish(ctx context.Context, ex *exchange) {
-	attrs := []slog.Attr{
+	attrs := make([]slog.Attr, 0, maxLogAttrs)
+	attrs = append(attrs,
 		slog.String("request_id", ex.requestID),
 		slog.String("method", ex.method),
 		slog.String("path", ex.path),
 		slog.Int("status", ex.status),
 		slog.Float64("duration_ms", float64(time.Since(ex.start).Microseconds())/1000),
-	}
+	)
 	if ex.chat {
 		o := outcomeOf(ex.status)
 		s.stats.outcomes[o].Add(1)
