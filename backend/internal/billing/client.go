@@ -53,7 +53,7 @@ func newHTTPClient(baseURL string, transport http.RoundTripper) *http.Client {
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if to := originOf(req.URL); to != origin {
-				return fmt.Errorf("refused a redirect from %s to %s: the admin key goes to the base URL's origin only", origin, to)
+				return &redirectError{from: origin, to: to}
 			}
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("stopped after %d redirects", maxRedirects)
@@ -61,6 +61,14 @@ func newHTTPClient(baseURL string, transport http.RoundTripper) *http.Client {
 			return nil
 		},
 	}
+}
+
+// redirectError is a redirect refused because it leads out of the base
+// URL's origin. It names origins only, never a path or a query.
+type redirectError struct{ from, to string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refused a redirect from %s to %s: the admin key goes to the base URL's origin only", e.from, e.to)
 }
 
 // originOf renders u's origin as scheme://host:port, the scheme's default
@@ -143,9 +151,8 @@ func (c *client) try(ctx context.Context, endpoint, target string, out any) (tim
 		if ctx.Err() != nil {
 			return -1, fmt.Errorf("GET %s: the poll ended (%s): %w", endpoint, EnvPollTimeout, ctx.Err())
 		}
-		var redirect *url.Error
-		if errors.As(err, &redirect) && strings.Contains(redirect.Err.Error(), "refused a redirect") {
-			return -1, fmt.Errorf("GET %s: %w", endpoint, redirect.Err)
+		if redirect := (*redirectError)(nil); errors.As(err, &redirect) {
+			return -1, fmt.Errorf("GET %s: %w", endpoint, redirect)
 		}
 		return 0, fmt.Errorf("GET %s: %s (check that OPENAI_BASE_URL %s is reachable)", endpoint, c.clean(err.Error()), c.baseURL)
 	}
