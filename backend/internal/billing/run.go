@@ -97,6 +97,10 @@ func Run(env Env) int {
 	for _, line := range banner(cfg) {
 		fmt.Fprintln(env.Stdout, line)
 	}
+	if cfg.SettleDelay >= day {
+		logger.Warn("the settle delay is a day or more: yesterday is never exported, only an older day, and the dashboards compare yesterday",
+			"settle_delay", cfg.SettleDelay.String(), "variable", EnvSettleDelay)
+	}
 
 	poller := NewPoller(cfg, env.Poller)
 	pollCtx, stopPolling := context.WithCancel(ctx)
