@@ -34,10 +34,10 @@ demo: compose/.env ## start the stack with the OpenAI simulator, a load generato
 	$(DEMO_ENV) $(COMPOSE) --profile demo --profile billing up -d --build
 
 down: ## stop the stack (data stays on its volumes)
-	$(COMPOSE) --profile demo down
+	$(COMPOSE) --profile demo --profile billing down
 
 logs: ## follow the stack's logs
-	$(COMPOSE) --profile demo logs -f --tail=100
+	$(COMPOSE) --profile demo --profile billing logs -f --tail=100
 
 provision: ## apply folders, datasources, dashboards and alert rules to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(PROVISIONER) apply
