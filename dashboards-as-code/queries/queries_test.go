@@ -240,9 +240,9 @@ func TestExpectData(t *testing.T) {
 	})
 }
 
-// billOfDayZero is the billing exporter's gauges from 00:20 of day 1: the
-// bill of day 0 (whose 00:00 UTC is the epoch), with the Usage API's tokens
-// of a model under its dated snapshot's name.
+// billOfDayZero is the billing exporter's gauges from minute from to minute
+// to: the bill of day 0 (whose 00:00 UTC is the epoch), with the Usage API's
+// tokens of a model under its dated snapshot's name.
 func billOfDayZero(model string, from, to int) []string {
 	s := func(metric string, v float64, pairs ...string) string {
 		pairs = append([]string{m.LabelJob, "scanium/openai-billing", m.LabelInstance, "billing-1"}, pairs...)

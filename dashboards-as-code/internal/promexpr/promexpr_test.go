@@ -2,6 +2,7 @@ package promexpr_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -83,6 +84,43 @@ func TestErrorPercent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTokenPartPercents(t *testing.T) {
+	tokens := func(model, tokenType, values string) string {
+		return tokenSeries("backend-1", model, tokenType, values)
+	}
+	series := []string{
+		// gpt-4o-mini reads 8000 of its 20000 input tokens a minute from
+		// the cache; o3 spends 3000 of its 4000 output tokens reasoning.
+		tokens("gpt-4o-mini", m.TokenInput, "0+20000x30"), tokens("gpt-4o-mini", m.TokenCachedInput, "0+8000x30"),
+		tokens("gpt-4o-mini", m.TokenOutput, "0+1000x30"), tokens("gpt-4o-mini", m.TokenReasoning, "0x30"),
+		tokens("o3", m.TokenInput, "0+5000x30"), tokens("o3", m.TokenCachedInput, "0x30"),
+		tokens("o3", m.TokenOutput, "0+4000x30"), tokens("o3", m.TokenReasoning, "0+3000x30"),
+		// An older backend records no parts.
+		tokens("gpt-4.1", m.TokenInput, "0+100x30"), tokens("gpt-4.1", m.TokenOutput, "0+100x30"),
+		// A model idle for the last 10 minutes.
+		tokens("gpt-4o", m.TokenInput, "0+100x20 2000x10"), tokens("gpt-4o", m.TokenCachedInput, "0+50x20 1000x10"),
+	}
+	w := promexpr.Over(5 * time.Minute)
+	for name, tt := range map[string]struct {
+		expr string
+		want map[string]float64
+	}{
+		"cache hit ratio": {promexpr.CacheHitPercent(promexpr.AllModels(), w, m.LabelModel), map[string]float64{"gpt-4o-mini": 40, "o3": 0, "gpt-4o": math.NaN()}},
+		"reasoning share": {promexpr.ReasoningPercent(promexpr.AllModels(), w, m.LabelModel), map[string]float64{"gpt-4o-mini": 0, "o3": 75}},
+	} {
+		got := byLabel(evaluate(t, tt.expr, series...), m.LabelModel)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: %v, want %v", name, got, tt.want)
+		}
+		for model, want := range tt.want {
+			g, ok := got[model]
+			if !ok || (math.IsNaN(want) != math.IsNaN(g)) || (!math.IsNaN(want) && !near(g, want)) {
+				t.Errorf("%s of %s: %v (present %v), want %v", name, model, g, ok, want)
+			}
+		}
 	}
 }
 

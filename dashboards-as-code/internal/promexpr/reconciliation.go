@@ -47,22 +47,21 @@ func lastWithinDay(s Selector) string {
 	return "last_over_time(" + s.String() + "[" + string(Over(day)) + "])"
 }
 
-// billsOfLastCompleteDay is the day start of each exporter instance whose
-// bill is of the last complete day.
-func billsOfLastCompleteDay() string {
+// exportersOfLastDay is the day start of each exporter instance whose bill
+// is of the last complete day.
+func exportersOfLastDay() string {
 	return lastWithinDay(Series(m.BilledDayStartTimestampSeconds)) + " == " + lastCompleteDayStart()
 }
 
 // billed is a gauge of the bill, its last value within a day, of the
 // exporter instances whose bill is of the last complete day.
 func billed(s Selector) string {
-	return lastWithinDay(s) + " and on (" + m.LabelJob + ", " + m.LabelInstance + ") (" + billsOfLastCompleteDay() + ")"
+	return lastWithinDay(s) + " and on (" + m.LabelJob + ", " + m.LabelInstance + ") (" + exportersOfLastDay() + ")"
 }
 
-// billOfLastCompleteDay is the Unix time of 00:00 UTC of the day the
-// exporter's bill describes, when that is the last complete UTC day; nothing
-// otherwise.
-func billOfLastCompleteDay() string { return aggregate("max", nil, billsOfLastCompleteDay()) }
+// lastDayBilled is the Unix time of 00:00 UTC of the last complete UTC day
+// when an exporter's bill is of that day; nothing otherwise.
+func lastDayBilled() string { return aggregate("max", nil, exportersOfLastDay()) }
 
 // LastDayBilledUSD is what OpenAI's Costs API billed for the last complete
 // UTC day. Two exporter instances (replicas, or one before and after a
@@ -111,7 +110,7 @@ func LastDayBilledTokens() string {
 func LastDayObservedTokens() string {
 	by := byModelAndTokenType()
 	observed := aggregate("sum", by, increase(Series(m.TokensTotal).In(m.LabelTokenType, m.BilledTokenTypes()...), Over(day)))
-	return "(" + byModelWithoutSnapshotDate(lastDay(observed)) + " and on () " + billOfLastCompleteDay() + ")"
+	return "(" + byModelWithoutSnapshotDate(lastDay(observed)) + " and on () " + lastDayBilled() + ")"
 }
 
 // LastDayTokenGapPercent is how far the backend's tokens of the last

@@ -76,13 +76,15 @@ func ReasoningPercent(sc Scope, w Window, by ...string) string {
 	return partPercent(m.TokenReasoning, m.TokenOutput, sc, w, by)
 }
 
-// partPercent is 100 × part / whole where the whole is above 0. It reads
-// nothing for a backend that does not record the part.
+// partPercent is 100 × part / whole. Like a latency quantile without
+// requests, it is NaN (no value on a graph) while no token of the whole
+// flows, 0 / 0; it reads nothing for a backend that does not record the
+// part. The backend never counts a part above its whole.
 func partPercent(part, whole string, sc Scope, w Window, by []string) string {
 	tokens := func(tokenType string) string {
 		return aggregate("sum", by, rate(Series(m.TokensTotal).Eq(m.LabelTokenType, tokenType).in(sc), w))
 	}
-	return "100 * " + tokens(part) + " / (" + tokens(whole) + " > 0)"
+	return "100 * " + tokens(part) + " / " + tokens(whole)
 }
 
 // LabelValues is a Grafana variable query that lists the values of a label

@@ -1,7 +1,8 @@
 // Package openairuntime builds the "Scanium - OpenAI Runtime" dashboard: the
 // requests, errors, latency, tokens, rate limits and estimated spend of the
-// backend's OpenAI calls, the health of its own API, and the log lines and
-// spans to drill down to. Build holds the settings and variables; each row's
+// backend's OpenAI calls (set against OpenAI's bill when the billing
+// exporter runs), the health of its own API, and the log lines and spans to
+// drill down to. Build holds the settings and variables; each row's
 // panels live in a file named after the row.
 package openairuntime
 
@@ -33,7 +34,7 @@ const (
 func Build(cfg config.Config) (dashboard.Dashboard, error) {
 	builder := dashboard.NewDashboardBuilder(Title).
 		Uid(UID).
-		Description("OpenAI API calls of the Scanium assistant backend: traffic, errors, latency, tokens, rate limits and estimated spend; the backend's own API; its error logs (Loki) and failed and slow OpenAI calls (Tempo). Generated from dashboards-as-code; edits in Grafana are overwritten.").
+		Description("OpenAI API calls of the Scanium assistant backend: traffic, errors, latency, tokens, rate limits and estimated spend, reconciled with OpenAI's bill when the billing exporter runs; the backend's own API; its error logs (Loki) and failed and slow OpenAI calls (Tempo). Generated from dashboards-as-code; edits in Grafana are overwritten.").
 		Tags([]string{"scanium", "openai", "generated"}).
 		Editable().
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).

@@ -44,13 +44,13 @@ func tokensByModelTimeseries() *timeseries.PanelBuilder {
 func cacheHitTimeseries() *timeseries.PanelBuilder {
 	return tokenShareTimeseries(PanelCacheHitTimeseries, promexpr.CacheHitPercent(scope(), window, m.LabelModel)).
 		Title("Prompt cache hit ratio by model").
-		Description("Share of each model's input tokens that OpenAI read from its prompt cache (cached_input / input), billed at the cached-input price. Caching applies to prompts from 1024 tokens that repeat a recent prefix; a drop raises the spend at equal traffic.")
+		Description("Share of each model's input tokens that OpenAI read from its prompt cache (cached_input / input), billed at the cached-input price. Caching applies to prompts from 1024 tokens that repeat a recent prefix; a drop raises the spend at equal traffic. No value while a model uses no input tokens.")
 }
 
 func reasoningShareTimeseries() *timeseries.PanelBuilder {
 	return tokenShareTimeseries(PanelReasoningShareTimeseries, promexpr.ReasoningPercent(scope(), window, m.LabelModel)).
 		Title("Reasoning share of output by model").
-		Description("Share of each model's output tokens that a reasoning model spent thinking (reasoning / output). They are billed as output tokens and never shown in the answer; 0 for models that do not reason.")
+		Description("Share of each model's output tokens that a reasoning model spent thinking (reasoning / output). They are billed as output tokens and never shown in the answer; 0 for models that do not reason, no value while a model produces no output.")
 }
 
 // tokenShareTimeseries graphs a part of a token type as a percentage of it,
