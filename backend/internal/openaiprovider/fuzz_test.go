@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	openai "github.com/sashabaranov/go-openai"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -98,6 +99,43 @@ func FuzzRetryAfter(f *testing.F) {
 		}
 		if d := u.retryAfter(context.Background(), h, now); d < 0 || d > maxRetryAfter {
 			t.Errorf("logged reading → %v, out of [0, %v]", d, maxRetryAfter)
+		}
+	})
+}
+
+// FuzzUsage: whatever counts an answer's usage holds, every count read is
+// within [0, maxUsageTokens], a part never exceeds its whole, and counts
+// that are plausible and consistent are kept as sent.
+func FuzzUsage(f *testing.F) {
+	f.Add(int64(1500), int64(300), int64(1800), int64(1408), int64(240), true)
+	f.Add(int64(1200), int64(100), int64(1300), int64(2048), int64(101), true)
+	f.Add(int64(-1), int64(math.MaxInt64), int64(0), int64(1), int64(-7), true)
+	f.Add(int64(12), int64(4), int64(16), int64(0), int64(0), false)
+	u := newUntrustedValues(nil, config.Secret(testKey))
+	f.Fuzz(func(t *testing.T, prompt, completion, total, cached, reasoning int64, details bool) {
+		in := openai.Usage{PromptTokens: int(prompt), CompletionTokens: int(completion), TotalTokens: int(total)}
+		if details {
+			in.PromptTokensDetails = &openai.PromptTokensDetails{CachedTokens: int(cached)}
+			in.CompletionTokensDetails = &openai.CompletionTokensDetails{ReasoningTokens: int(reasoning)}
+		}
+		got := u.usage(context.Background(), in)
+		for name, v := range map[string]int64{"input": got.InputTokens, "output": got.OutputTokens, "total": got.TotalTokens,
+			"cached": got.CachedInputTokens, "reasoning": got.ReasoningTokens} {
+			if v < 0 || v > maxUsageTokens {
+				t.Errorf("%s = %d, out of [0, %d]", name, v, maxUsageTokens)
+			}
+		}
+		if got.CachedInputTokens > got.InputTokens || got.ReasoningTokens > got.OutputTokens {
+			t.Errorf("usage %+v: a part exceeds its whole", got)
+		}
+		plausible := func(n int) bool { return n >= 0 && n <= maxUsageTokens }
+		if details && plausible(in.PromptTokens) && plausible(int(cached)) && int(cached) <= in.PromptTokens &&
+			(got.InputTokens != int64(in.PromptTokens) || got.CachedInputTokens != int64(int(cached))) {
+			t.Errorf("consistent prompt %d cached %d read as %+v", in.PromptTokens, int(cached), got)
+		}
+		if details && plausible(in.CompletionTokens) && plausible(int(reasoning)) && int(reasoning) <= in.CompletionTokens &&
+			(got.OutputTokens != int64(in.CompletionTokens) || got.ReasoningTokens != int64(int(reasoning))) {
+			t.Errorf("consistent completion %d reasoning %d read as %+v", in.CompletionTokens, int(reasoning), got)
 		}
 	})
 }
