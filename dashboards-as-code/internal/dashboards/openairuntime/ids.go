@@ -10,7 +10,7 @@ const (
 	PanelLatencyStat uint32 = 3
 	// PanelErrorPercentStat shows the share of failed requests.
 	PanelErrorPercentStat uint32 = 4
-	// PanelTokensStat shows billed tokens per minute.
+	// PanelTokensStat shows input plus output tokens per minute.
 	PanelTokensStat uint32 = 5
 
 	rowRequests uint32 = 10
