@@ -37,6 +37,12 @@ const (
 	AttrGenAIResponseFinishReasons = "gen_ai.response.finish_reasons"
 	AttrGenAIUsageInputTokens      = "gen_ai.usage.input_tokens"
 	AttrGenAIUsageOutputTokens     = "gen_ai.usage.output_tokens"
+	// AttrGenAIUsageCacheReadInputTokens and
+	// AttrGenAIUsageReasoningOutputTokens are the parts of the input and
+	// output tokens that the metrics count as token_type cached_input and
+	// reasoning.
+	AttrGenAIUsageCacheReadInputTokens  = "gen_ai.usage.cache_read.input_tokens"
+	AttrGenAIUsageReasoningOutputTokens = "gen_ai.usage.reasoning.output_tokens"
 	// AttrGenAIInputMessages and AttrGenAIOutputMessages carry the chat
 	// messages and the reply, only when content capture is on
 	// (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true), each
@@ -123,6 +129,7 @@ func SpanAttributes() []string {
 	return []string{
 		AttrGenAIOperationName, AttrGenAIProviderName, AttrGenAIRequestModel, AttrGenAIResponseModel,
 		AttrGenAIResponseID, AttrGenAIResponseFinishReasons, AttrGenAIUsageInputTokens, AttrGenAIUsageOutputTokens,
+		AttrGenAIUsageCacheReadInputTokens, AttrGenAIUsageReasoningOutputTokens,
 		AttrGenAIInputMessages, AttrGenAIOutputMessages,
 		AttrServerAddress, AttrServerPort, AttrHTTPResponseStatusCode, AttrErrorType,
 		AttrOpenAIRequestID, AttrOpenAIAttemptNumber, AttrOpenAIAttemptBackoffSeconds,

@@ -12,7 +12,6 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
 
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
@@ -174,10 +173,7 @@ func finishReasons(choices []openai.ChatCompletionChoice) attribute.KeyValue {
 // succeeded ends the span of an attempt that brought a completion. The
 // usage attributes are the metrics' token counts: input and output, and
 // their parts read from the prompt cache and spent reasoning (0 when the
-// usage has no details). The keys of those two parts are taken from semconv
-// v1.41.0, the newest version of the package that still declares the GenAI
-// attributes (later ones left them to the GenAI conventions' own
-// repository).
+// usage has no details).
 func (a attemptSpan) succeeded(resp *openai.ChatCompletionResponse, usage Usage, requestID string) {
 	if a.span == nil {
 		return
@@ -189,8 +185,8 @@ func (a attemptSpan) succeeded(resp *openai.ChatCompletionResponse, usage Usage,
 		finishReasons(resp.Choices),
 		attribute.Int64(m.AttrGenAIUsageInputTokens, usage.InputTokens),
 		attribute.Int64(m.AttrGenAIUsageOutputTokens, usage.OutputTokens),
-		semconv.GenAIUsageCacheReadInputTokensKey.Int64(usage.CachedInputTokens),
-		semconv.GenAIUsageReasoningOutputTokensKey.Int64(usage.ReasoningTokens),
+		attribute.Int64(m.AttrGenAIUsageCacheReadInputTokens, usage.CachedInputTokens),
+		attribute.Int64(m.AttrGenAIUsageReasoningOutputTokens, usage.ReasoningTokens),
 	)
 	if requestID != "" {
 		attrs = append(attrs, attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
