@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/httporigin"
 )
 
 // Retry policy of one request within a poll.
@@ -47,12 +48,12 @@ type client struct {
 func newHTTPClient(baseURL string, transport http.RoundTripper) *http.Client {
 	origin := "(no origin)"
 	if u, err := url.Parse(baseURL); err == nil {
-		origin = originOf(u)
+		origin = httporigin.Of(u)
 	}
 	return &http.Client{
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if to := originOf(req.URL); to != origin {
+			if to := httporigin.Of(req.URL); to != origin {
 				return &redirectError{from: origin, to: to}
 			}
 			if len(via) >= maxRedirects {
@@ -69,22 +70,6 @@ type redirectError struct{ from, to string }
 
 func (e *redirectError) Error() string {
 	return fmt.Sprintf("refused a redirect from %s to %s: the admin key goes to the base URL's origin only", e.from, e.to)
-}
-
-// originOf renders u's origin as scheme://host:port, the scheme's default
-// port made explicit.
-func originOf(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // StatusError is an answer other than 200 that retries did not overcome.

@@ -3,7 +3,6 @@ package openaiprovider
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -116,24 +115,5 @@ func TestChatFollowsSameOriginRedirect(t *testing.T) {
 	}
 	if got := f.requests(t, ""); got != 1 {
 		t.Errorf("success requests = %d, want 1", got)
-	}
-}
-
-func TestOriginOf(t *testing.T) {
-	for _, tc := range []struct{ url, want string }{
-		{"http://127.0.0.1:8090/v1", "http://127.0.0.1:8090"},
-		{"https://API.OpenAI.com/v1?x=1", "https://api.openai.com:443"},
-		{"https://api.openai.com:443/v1", "https://api.openai.com:443"},
-		{"HTTP://localhost/v1", "http://localhost:80"},
-		{"http://[::1]:9000/v1", "http://[::1]:9000"},
-		{"http://user:pass@127.0.0.1:1/", "http://127.0.0.1:1"},
-	} {
-		u, err := url.Parse(tc.url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := originOf(u); got != tc.want {
-			t.Errorf("originOf(%s) = %s, want %s", tc.url, got, tc.want)
-		}
 	}
 }

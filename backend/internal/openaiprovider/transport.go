@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
+
+	"github.com/scanium/openai-monitoring/internal/httporigin"
 )
 
 // maxRedirects is net/http's own bound on a chain of redirects, kept when
@@ -82,7 +82,7 @@ func newTransport() *http.Transport {
 // origin, then applies next (the caller's policy) or net/http's default.
 func sameOriginRedirects(origin string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if to := originOf(req.URL); to != origin {
+		if to := httporigin.Of(req.URL); to != origin {
 			return &RedirectError{From: origin, To: to}
 		}
 		if next != nil {
@@ -102,23 +102,7 @@ func baseOrigin(baseURL string) string {
 	if err != nil {
 		return "(no origin)"
 	}
-	return originOf(u)
-}
-
-// originOf renders u's origin as scheme://host:port, the scheme's default
-// port made explicit, so that http://h and http://h:80 compare equal.
-func originOf(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+	return httporigin.Of(u)
 }
 
 // limitedTransport bounds every answer's body, error bodies included, to

@@ -2,39 +2,23 @@ package grafana
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 
+	"github.com/scanium/openai-monitoring/internal/httporigin"
 	"github.com/scanium/openai-monitoring/provisioner/config"
 )
 
-// origin is the scheme, host and port of a URL: what the credential is
-// bound to.
-type origin struct {
-	scheme, host, port string
-}
+// origin is the scheme, host and port of a URL, scheme://host:port: what
+// the credential is bound to.
+type origin string
 
 // originOf returns u's origin, with the scheme's default port made
 // explicit, so that http://grafana and http://grafana:80 are one origin.
-func originOf(u *url.URL) origin {
-	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
-	if o.port == "" {
-		switch o.scheme {
-		case "http":
-			o.port = "80"
-		case "https":
-			o.port = "443"
-		}
-	}
-	return o
-}
+func originOf(u *url.URL) origin { return origin(httporigin.Of(u)) }
 
 // String is scheme://host:port, never a path or a query.
-func (o origin) String() string {
-	return o.scheme + "://" + net.JoinHostPort(o.host, o.port)
-}
+func (o origin) String() string { return string(o) }
 
 // maxRedirects is how many redirects within Grafana's origin one request
 // follows, as net/http does by default.
