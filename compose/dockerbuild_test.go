@@ -21,8 +21,14 @@ func TestDockerBuildsCopyEveryPackageTheyCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	included := dockerignoreIncludes(t, filepath.Join(root, ".dockerignore"))
 	for _, dockerfile := range []string{"backend/Dockerfile", "provisioner/Dockerfile"} {
 		copied, built := buildStage(t, filepath.Join(root, dockerfile))
+		for _, dir := range copied {
+			if !included[dir] {
+				t.Errorf("%s copies %s/, which .dockerignore leaves out of the build context: add !%s/", dockerfile, dir, dir)
+			}
+		}
 		if len(built) == 0 {
 			t.Errorf("%s: no `go build ./...` of this module's packages found", dockerfile)
 			continue
@@ -50,6 +56,31 @@ func TestDockerBuildsCopyEveryPackageTheyCompile(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dockerignoreIncludes reads the folders a .dockerignore that excludes
+// everything ("*") lets back into the context ("!folder/").
+func dockerignoreIncludes(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	excludeAll := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "*":
+			excludeAll = true
+		case strings.HasPrefix(line, "!"):
+			out[strings.TrimSuffix(strings.TrimPrefix(line, "!"), "/")] = true
+		}
+	}
+	if !excludeAll {
+		t.Fatalf("%s does not start from excluding everything (*): the checks of what it lets in do not hold", path)
+	}
+	return out
 }
 
 // buildStage reads the first stage of a Dockerfile: the folders its COPY
