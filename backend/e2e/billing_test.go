@@ -43,18 +43,7 @@ func TestBilledMetricsReachPrometheus(t *testing.T) {
 	backendBin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
 	billingBin := livetest.BuildBinary(t, "./backend/cmd/openai-billing")
 	port := livetest.FreePort(t)
-	backend := livetest.Start(t, []string{
-		"PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(port),
-		"SCANIUM_API_KEYS=" + clientKey,
-		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + simURL,
-		"OPENAI_MODEL=" + model,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
-		"OTEL_METRIC_EXPORT_INTERVAL=500",
-		"OTEL_TRACES_EXPORTER=none",
-		"OTEL_LOGS_EXPORTER=none",
-	}, backendBin)
+	backend := livetest.Start(t, metricsOnlyBackend(port, simURL, prom, "500"), backendBin)
 	s := &stack{prom: prom, sim: sim, backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	livetest.WaitHTTP(t, backend, s.url+"/readyz", 30*time.Second)
 	const calls = 4
@@ -141,19 +130,7 @@ func TestReconciliationGapIsTheBypassedShare(t *testing.T) {
 	sim, simURL := simtest.Start(t, openaisim.Config{})
 	bin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
 	port := livetest.FreePort(t)
-	backend := livetest.Start(t, []string{
-		"PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(port),
-		"SCANIUM_API_KEYS=" + clientKey,
-		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + simURL,
-		"OPENAI_MODEL=" + model,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
-		"OTEL_METRIC_EXPORT_INTERVAL=100",
-		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
-		"OTEL_TRACES_EXPORTER=none",
-		"OTEL_LOGS_EXPORTER=none",
-	}, bin)
+	backend := livetest.Start(t, metricsOnlyBackend(port, simURL, prom, "100"), bin)
 	s := &stack{prom: prom, sim: sim, backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	livetest.WaitHTTP(t, backend, s.url+"/readyz", 30*time.Second)
 
@@ -227,6 +204,25 @@ func TestReconciliationGapIsTheBypassedShare(t *testing.T) {
 	// Asked now, today is not complete: nothing is compared.
 	if samples, err := prom.Query(context.Background(), gapQuery); err != nil || len(samples) != 0 {
 		t.Errorf("gap query now: %+v %v, want no data before the day is complete", samples, err)
+	}
+}
+
+// metricsOnlyBackend is the environment of a backend binary on port that
+// calls the simulator at simURL and exports its metrics, alone, to prom
+// every exportMillis.
+func metricsOnlyBackend(port int, simURL string, prom *livetest.Prometheus, exportMillis string) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"PORT=" + strconv.Itoa(port),
+		"SCANIUM_API_KEYS=" + clientKey,
+		"OPENAI_API_KEY=" + openAIKey,
+		"OPENAI_BASE_URL=" + simURL,
+		"OPENAI_MODEL=" + model,
+		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
+		"OTEL_METRIC_EXPORT_INTERVAL=" + exportMillis,
+		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
+		"OTEL_TRACES_EXPORTER=none",
+		"OTEL_LOGS_EXPORTER=none",
 	}
 }
 
