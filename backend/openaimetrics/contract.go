@@ -26,8 +26,11 @@ import "slices"
 // Metric names: the OpenTelemetry instrument names, which are also the final
 // Prometheus names.
 const (
-	RequestsTotal                 = "openai_requests_total"
-	RequestDurationSeconds        = "openai_request_duration_seconds"
+	RequestsTotal          = "openai_requests_total"
+	RequestDurationSeconds = "openai_request_duration_seconds"
+	// TimeToFirstTokenSeconds is, for a streamed call, the time from sending
+	// the request to its first content chunk.
+	TimeToFirstTokenSeconds       = "openai_time_to_first_token_seconds"
 	TokensTotal                   = "openai_tokens_total"
 	RateLimitRequestsRemaining    = "openai_rate_limit_requests_remaining"
 	RateLimitTokensRemaining      = "openai_rate_limit_tokens_remaining"
@@ -69,6 +72,8 @@ const (
 	LabelTokenType = "token_type"
 	// LabelLimitType is one of LimitTypes.
 	LabelLimitType = "limit_type"
+	// LabelStream is StreamTrue for a streamed call, StreamFalse otherwise.
+	LabelStream = "stream"
 	// LabelHTTPRequestMethod is one of HTTPMethods: the request's method, or
 	// HTTPMethodOther for a method the semantic conventions do not know.
 	LabelHTTPRequestMethod = "http_request_method"
@@ -113,6 +118,16 @@ const (
 const (
 	StatusSuccess = "success"
 	StatusError   = "error"
+	// StatusCancelled: the client went away during a streamed answer and
+	// the call was cancelled; not an OpenAI failure, so never counted as an
+	// error (no error_type).
+	StatusCancelled = "cancelled"
+)
+
+// Values of LabelStream.
+const (
+	StreamTrue  = "true"
+	StreamFalse = "false"
 )
 
 // Values of LabelErrorType: how an OpenAI call failed.
@@ -181,7 +196,10 @@ const (
 const HTTPMethodOther = "_OTHER"
 
 // Statuses returns every value of LabelStatus.
-func Statuses() []string { return []string{StatusSuccess, StatusError} }
+func Statuses() []string { return []string{StatusSuccess, StatusError, StatusCancelled} }
+
+// Streams returns every value of LabelStream.
+func Streams() []string { return []string{StreamTrue, StreamFalse} }
 
 // ErrorTypes returns every value of LabelErrorType.
 func ErrorTypes() []string {
@@ -224,6 +242,8 @@ func LabelValues(key string) ([]string, bool) {
 		return TokenTypes(), true
 	case LabelLimitType:
 		return LimitTypes(), true
+	case LabelStream:
+		return Streams(), true
 	case LabelHTTPRoute:
 		return HTTPRoutes(), true
 	case LabelHTTPRequestMethod:
@@ -287,6 +307,15 @@ var durationBuckets = []float64{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5
 // DurationBuckets returns the histogram bucket bounds of RequestDurationSeconds.
 func DurationBuckets() []float64 { return slices.Clone(durationBuckets) }
 
+// firstTokenBuckets are the explicit bucket bounds of
+// TimeToFirstTokenSeconds, in seconds: a first token comes after 10 ms (a
+// cached answer nearby) to 30 s (a reasoning model thinking).
+var firstTokenBuckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30}
+
+// FirstTokenBuckets returns the histogram bucket bounds of
+// TimeToFirstTokenSeconds.
+func FirstTokenBuckets() []float64 { return slices.Clone(firstTokenBuckets) }
+
 // httpServerDurationBuckets are the explicit bucket bounds of
 // HTTPServerRequestDurationSeconds, in seconds: a health check takes about a
 // millisecond, a chat request from 50 ms to 30 s (its OpenAI calls and their
@@ -301,12 +330,17 @@ var instruments = []Instrument{
 	{
 		Name: RequestsTotal, Kind: Counter, Unit: "{request}",
 		Description: "OpenAI API requests, one per attempt, by outcome.",
-		Labels:      []string{LabelModel, LabelStatus, LabelErrorType},
+		Labels:      []string{LabelModel, LabelStatus, LabelErrorType, LabelStream},
 	},
 	{
 		Name: RequestDurationSeconds, Kind: Histogram, Unit: "s",
-		Description: "Duration of OpenAI API requests, one per attempt.",
-		Labels:      []string{LabelModel, LabelStatus},
+		Description: "Duration of OpenAI API requests, one per attempt, streamed or not: to the last chunk of a streamed answer.",
+		Labels:      []string{LabelModel, LabelStatus, LabelStream},
+	},
+	{
+		Name: TimeToFirstTokenSeconds, Kind: Histogram, Unit: "s",
+		Description: "Time from sending a streamed OpenAI API request to its first content chunk, one per attempt that got one.",
+		Labels:      []string{LabelModel, LabelStatus, LabelStream},
 	},
 	{
 		Name: TokensTotal, Kind: Counter, Unit: "{token}",

@@ -64,8 +64,8 @@ func TestInstrumentsFollowPrometheusConventions(t *testing.T) {
 			t.Errorf("%s has unit %q: use s or an annotation like {token}, which adds no suffix", in.Name, in.Unit)
 		}
 	}
-	if len(seen) != 14 {
-		t.Errorf("%d instruments, want the 14 of the contract", len(seen))
+	if len(seen) != 15 {
+		t.Errorf("%d instruments, want the 15 of the contract", len(seen))
 	}
 }
 
@@ -132,6 +132,10 @@ func TestDurationBuckets(t *testing.T) {
 	if m.DurationBuckets()[0] == 99 {
 		t.Error("DurationBuckets returns shared state")
 	}
+	f := m.FirstTokenBuckets()
+	if !sort.Float64sAreSorted(f) || f[0] > 0.01 || f[len(f)-1] < 30 || !slices.Contains(f, 2) {
+		t.Errorf("first-token buckets %v: want sorted, from 10 ms to 30 s, with 2 s", f)
+	}
 }
 
 func TestSeries(t *testing.T) {
@@ -152,8 +156,8 @@ func TestSeries(t *testing.T) {
 	if !ok || !slices.Contains(bucket.Labels, m.LabelHTTPRoute) || !slices.Contains(bucket.Labels, m.LabelBucket) {
 		t.Errorf("HTTP server bucket series: %+v %v", bucket, ok)
 	}
-	if len(m.AllSeries()) != 18 {
-		t.Errorf("%d series, want 18", len(m.AllSeries()))
+	if len(m.AllSeries()) != 21 {
+		t.Errorf("%d series, want 21", len(m.AllSeries()))
 	}
 	if vals, ok := m.LabelValues(m.LabelErrorType); !ok || len(vals) != 4 {
 		t.Errorf("error types %v", vals)

@@ -33,10 +33,11 @@ type chatItem struct {
 type chatResponse struct {
 	Reply string    `json:"reply"`
 	Model string    `json:"model"`
-	Usage chatUsage `json:"usage"`
+	Usage ChatUsage `json:"usage"`
 }
 
-type chatUsage struct {
+// ChatUsage is the usage of an answer, streamed or not.
+type ChatUsage struct {
 	InputTokens  int64 `json:"inputTokens"`
 	OutputTokens int64 `json:"outputTokens"`
 	TotalTokens  int64 `json:"totalTokens"`
@@ -81,7 +82,7 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, chatResponse{
 		Reply: answer.Reply,
 		Model: answer.Model,
-		Usage: chatUsage{
+		Usage: ChatUsage{
 			InputTokens:  answer.Usage.InputTokens,
 			OutputTokens: answer.Usage.OutputTokens,
 			TotalTokens:  answer.Usage.TotalTokens,
