@@ -49,6 +49,13 @@ const (
 	// message's text cut to MaxCapturedMessageBytes.
 	AttrGenAIInputMessages  = "gen_ai.input.messages"
 	AttrGenAIOutputMessages = "gen_ai.output.messages"
+	// AttrGenAIRequestStream is true on the span of a streamed attempt.
+	AttrGenAIRequestStream = "gen_ai.request.stream"
+	// AttrGenAIResponseTimeToFirstChunk is, on the span of a streamed
+	// attempt that got a content chunk, the seconds from sending the
+	// request to that first chunk: the time TimeToFirstTokenSeconds
+	// records.
+	AttrGenAIResponseTimeToFirstChunk = "gen_ai.response.time_to_first_chunk"
 
 	AttrServerAddress          = "server.address"
 	AttrServerPort             = "server.port"
@@ -66,7 +73,29 @@ const (
 	// AttrOpenAIAttemptBackoffSeconds is how long the provider waited
 	// before the attempt (Retry-After or its backoff); 0 on the first.
 	AttrOpenAIAttemptBackoffSeconds = "openai.attempt.backoff_seconds"
+	// AttrOpenAIStreamOutcome is how a streamed answer ended, one of
+	// StreamOutcomes: on the CLIENT span of a streamed attempt, and on the
+	// SERVER span of a streamed chat request (whose status is 200 whatever
+	// the outcome, since the stream had begun).
+	AttrOpenAIStreamOutcome = "openai.stream.outcome"
 )
+
+// Values of AttrOpenAIStreamOutcome and of the access log's LogFieldStream.
+const (
+	// StreamOutcomeDone: the answer was streamed whole (event done).
+	StreamOutcomeDone = "done"
+	// StreamOutcomeError: OpenAI failed (event error, or, for an attempt
+	// span, a failed attempt).
+	StreamOutcomeError = "error"
+	// StreamOutcomeCancelled: the client went away and the call was
+	// cancelled.
+	StreamOutcomeCancelled = "cancelled"
+)
+
+// StreamOutcomes returns every value of AttrOpenAIStreamOutcome.
+func StreamOutcomes() []string {
+	return []string{StreamOutcomeDone, StreamOutcomeError, StreamOutcomeCancelled}
+}
 
 // MaxCapturedMessageBytes bounds the text of one captured message on a span,
 // when content capture is on; a longer text is cut at a character boundary
@@ -88,6 +117,10 @@ const (
 	LogFieldOpenAIRequestID = "openai_request_id"
 	LogFieldOpenAIAttempts  = "openai_attempts"
 	LogFieldErrorCode       = "error_code"
+	// LogFieldStream is on the line of a streamed answer only: how the
+	// stream ended, one of StreamOutcomes. Its status is 200 whatever the
+	// outcome; an error event's code is LogFieldErrorCode.
+	LogFieldStream = "stream"
 )
 
 // Fields of the line a chat request whose OpenAI call failed adds to its
@@ -120,18 +153,19 @@ func LogSeverities() []string {
 // LogFields returns every field of the backend's log lines.
 func LogFields() []string {
 	return []string{LogFieldRequestID, LogFieldMethod, LogFieldPath, LogFieldStatus, LogFieldDurationMS,
-		LogFieldBytes, LogFieldOpenAIRequestID, LogFieldOpenAIAttempts, LogFieldErrorCode,
+		LogFieldBytes, LogFieldOpenAIRequestID, LogFieldOpenAIAttempts, LogFieldErrorCode, LogFieldStream,
 		LogFieldErrorType, LogFieldError}
 }
 
-// SpanAttributes returns every attribute key of the OpenAI CLIENT spans.
+// SpanAttributes returns every attribute key of the OpenAI CLIENT spans
+// (AttrOpenAIStreamOutcome is on the SERVER span of a streamed request too).
 func SpanAttributes() []string {
 	return []string{
 		AttrGenAIOperationName, AttrGenAIProviderName, AttrGenAIRequestModel, AttrGenAIResponseModel,
 		AttrGenAIResponseID, AttrGenAIResponseFinishReasons, AttrGenAIUsageInputTokens, AttrGenAIUsageOutputTokens,
 		AttrGenAIUsageCacheReadInputTokens, AttrGenAIUsageReasoningOutputTokens,
-		AttrGenAIInputMessages, AttrGenAIOutputMessages,
+		AttrGenAIInputMessages, AttrGenAIOutputMessages, AttrGenAIRequestStream, AttrGenAIResponseTimeToFirstChunk,
 		AttrServerAddress, AttrServerPort, AttrHTTPResponseStatusCode, AttrErrorType,
-		AttrOpenAIRequestID, AttrOpenAIAttemptNumber, AttrOpenAIAttemptBackoffSeconds,
+		AttrOpenAIRequestID, AttrOpenAIAttemptNumber, AttrOpenAIAttemptBackoffSeconds, AttrOpenAIStreamOutcome,
 	}
 }

@@ -87,6 +87,8 @@ func (e *undecodableError) Error() string {
 	switch {
 	case errors.As(e.err, &readErr):
 		return "the answer could not be read: " + readErr.Error()
+	case errors.Is(e.err, errStreamCut):
+		return errStreamCut.Error()
 	case errors.Is(e.err, io.EOF):
 		return "the answer is empty"
 	case errors.Is(e.err, io.ErrUnexpectedEOF):

@@ -1,7 +1,14 @@
 // Package openaiprovider asks OpenAI's chat completions API for answers,
-// through github.com/sashabaranov/go-openai over HTTP, retrying what is worth
+// whole (Chat) or streamed in chunks (ChatStream), through
+// github.com/sashabaranov/go-openai over HTTP, retrying what is worth
 // retrying, and records every API request into the metric contract of
 // package openaimetrics.
+//
+// A streamed call is retried only before its first chunk was handed over,
+// ends with its caller (a cancelled attempt is recorded with status
+// cancelled, not as an error), and records the time to its first content
+// chunk. A stream cut mid-way, or ended before a chunk finished the answer,
+// is a PROVIDER_ERROR: like an undecodable answer, it may have been billed.
 //
 // The server at the base URL is not trusted to behave: it may be a proxy, a
 // compatible server, or something posing as either. So:

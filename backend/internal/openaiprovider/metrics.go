@@ -19,10 +19,26 @@ const instrumentationScope = "github.com/scanium/openai-monitoring/backend/inter
 
 // Attempt is the outcome of one OpenAI API request: one attempt of a call.
 type Attempt struct {
+	// Duration is the attempt's whole time: to the answer, or, streamed,
+	// to the stream's end.
 	Duration time.Duration
-	// ErrorType is empty on success, else one of openaimetrics.ErrorTypes().
+	// ErrorType is empty on success and when Cancelled, else one of
+	// openaimetrics.ErrorTypes().
 	ErrorType string
-	// Usage is the response's token usage; recorded on success only.
+	// Stream tells a streamed attempt (label stream="true").
+	Stream bool
+	// Cancelled: the client went away during a streamed answer, which
+	// was cancelled (status cancelled); not an OpenAI failure, so
+	// ErrorType is empty.
+	Cancelled bool
+	// TimeToFirstToken is, for a streamed attempt that got a content chunk
+	// (FirstToken set), the time from sending its request to that chunk.
+	TimeToFirstToken time.Duration
+	FirstToken       bool
+	// Usage is the response's token usage. It is counted on success, on
+	// cancellation (whatever usage arrived), and for a streamed attempt
+	// that failed after its usage chunk came; a failed call that is not
+	// streamed has no usage of its own and counts none.
 	Usage Usage
 	// RateLimits are the response's x-ratelimit-* headers, errors included.
 	RateLimits RateLimits
@@ -52,11 +68,46 @@ const (
 	outcomeRateLimited
 	outcomeUnavailable
 	outcomeProviderError
+	// outcomeCancelled: a streamed call the client went away from.
+	outcomeCancelled
 	outcomeCount
 )
 
-func outcomeOf(errorType string) outcome {
-	switch errorType {
+// The status index of each outcome: into Recorder.durationOpts and
+// Recorder.firstTokenOpts.
+const (
+	statusSuccess = iota
+	statusError
+	statusCancelled
+	statusCount
+)
+
+func (o outcome) status() int {
+	switch o {
+	case outcomeSuccess:
+		return statusSuccess
+	case outcomeCancelled:
+		return statusCancelled
+	}
+	return statusError
+}
+
+// streamIndex is the index of a call's stream label: 0 for "false", 1 for
+// "true".
+func streamIndex(stream bool) int {
+	if stream {
+		return 1
+	}
+	return 0
+}
+
+var streamValues = [2]string{m.StreamFalse, m.StreamTrue}
+
+func outcomeOf(a *Attempt) outcome {
+	if a.Cancelled {
+		return outcomeCancelled
+	}
+	switch a.ErrorType {
 	case "":
 		return outcomeSuccess
 	case m.ErrorUnauthorized:
@@ -94,8 +145,9 @@ var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTota
 // an attempt allocates nothing. It is safe for concurrent use, and a nil
 // *Recorder records nothing.
 //
-// Only the duration histogram is a synchronous instrument: it takes the
-// context, so a sampled span in it becomes the exemplar of its bucket (the
+// Only the duration and first-token histograms are synchronous instruments:
+// they take the context, so a sampled span in it becomes the exemplar of its
+// bucket (the
 // SDK's default exemplar filter, trace_based; OTEL_METRICS_EXEMPLAR_FILTER
 // set to always_off turns exemplars off). The
 // counters and the rate-limit gauges live in atomic cells that the hot path
@@ -103,9 +155,12 @@ var tokenTypes = [tokenTypeCount]string{m.TokenInput, m.TokenOutput, m.TokenTota
 // cumulative totals of observable counters, the gauges as the latest values.
 type Recorder struct {
 	duration     metric.Float64Histogram
-	durationOpts [2][]metric.RecordOption // success, error
+	durationOpts [2][statusCount][]metric.RecordOption // by stream, status
+	// firstToken is recorded for streamed attempts only.
+	firstToken     metric.Float64Histogram
+	firstTokenOpts [statusCount][]metric.RecordOption
 
-	requestCount [outcomeCount]atomic.Int64
+	requestCount [2][outcomeCount]atomic.Int64 // by stream, outcome
 	tokenCount   [tokenTypeCount]atomic.Int64
 	latest       [gaugeCount]atomic.Uint64 // math.Float64bits; unsetBits until a header is seen
 
@@ -114,7 +169,7 @@ type Recorder struct {
 	countGauge [gaugeCount]metric.Int64ObservableGauge
 	secsGauge  [gaugeCount]metric.Float64ObservableGauge
 
-	requestOpts [outcomeCount][]metric.ObserveOption
+	requestOpts [2][outcomeCount][]metric.ObserveOption // by stream, outcome
 	tokenOpts   [tokenTypeCount][]metric.ObserveOption
 	limitOpts   [2][]metric.ObserveOption // requests, tokens
 }
@@ -164,6 +219,10 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 		metric.WithDescription(spec[m.RequestDurationSeconds].Description),
 		metric.WithExplicitBucketBoundaries(m.DurationBuckets()...))
 	errs = append(errs, err)
+	r.firstToken, err = meter.Float64Histogram(m.TimeToFirstTokenSeconds,
+		unit(m.TimeToFirstTokenSeconds), desc(m.TimeToFirstTokenSeconds),
+		metric.WithExplicitBucketBoundaries(m.FirstTokenBuckets()...))
+	errs = append(errs, err)
 	r.requests, err = meter.Int64ObservableCounter(m.RequestsTotal, unit(m.RequestsTotal), desc(m.RequestsTotal))
 	errs = append(errs, err)
 	r.tokens, err = meter.Int64ObservableCounter(m.TokensTotal, unit(m.TokensTotal), desc(m.TokensTotal))
@@ -185,17 +244,27 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 	}
 
 	modelAttr := attribute.String(m.LabelModel, model)
-	for o := range outcomeCount {
-		attrs := []attribute.KeyValue{modelAttr, attribute.String(m.LabelStatus, m.StatusSuccess)}
-		if o != outcomeSuccess {
-			attrs = []attribute.KeyValue{modelAttr, attribute.String(m.LabelStatus, m.StatusError),
-				attribute.String(m.LabelErrorType, outcomeErrorTypes[o])}
-		}
-		r.requestOpts[o] = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+	statuses := [statusCount]attribute.KeyValue{
+		attribute.String(m.LabelStatus, m.StatusSuccess),
+		attribute.String(m.LabelStatus, m.StatusError),
+		attribute.String(m.LabelStatus, m.StatusCancelled),
 	}
-	for i, status := range [2]string{m.StatusSuccess, m.StatusError} {
-		set := attribute.NewSet(modelAttr, attribute.String(m.LabelStatus, status))
-		r.durationOpts[i] = []metric.RecordOption{metric.WithAttributeSet(set)}
+	for si, stream := range streamValues {
+		streamAttr := attribute.String(m.LabelStream, stream)
+		for o := range outcomeCount {
+			attrs := []attribute.KeyValue{modelAttr, statuses[o.status()], streamAttr}
+			if et := outcomeErrorTypes[o]; et != "" {
+				attrs = append(attrs, attribute.String(m.LabelErrorType, et))
+			}
+			r.requestOpts[si][o] = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+		}
+		for st, status := range statuses {
+			set := attribute.NewSet(modelAttr, status, streamAttr)
+			r.durationOpts[si][st] = []metric.RecordOption{metric.WithAttributeSet(set)}
+			if stream == m.StreamTrue {
+				r.firstTokenOpts[st] = r.durationOpts[si][st]
+			}
+		}
 	}
 	for i, tokenType := range tokenTypes {
 		set := attribute.NewSet(modelAttr, attribute.String(m.LabelTokenType, tokenType))
@@ -211,21 +280,22 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 	return r, nil
 }
 
-// Record records one attempt: the request and its duration, the tokens it
-// used (on success), and whatever rate-limit headers it carried. A sampled
-// span in ctx becomes an exemplar of the duration histogram.
+// Record records one attempt: the request and its duration, the time to
+// its first content chunk (streamed attempts that got one), the tokens it
+// used, and whatever rate-limit headers it carried. A sampled span in ctx
+// becomes an exemplar of the histograms.
 func (r *Recorder) Record(ctx context.Context, a Attempt) {
 	if r == nil {
 		return
 	}
-	o := outcomeOf(a.ErrorType)
-	r.requestCount[o].Add(1)
-	statusIdx := 0
-	if o != outcomeSuccess {
-		statusIdx = 1
+	o := outcomeOf(&a)
+	si, st := streamIndex(a.Stream), o.status()
+	r.requestCount[si][o].Add(1)
+	r.duration.Record(ctx, a.Duration.Seconds(), r.durationOpts[si][st]...)
+	if a.Stream && a.FirstToken {
+		r.firstToken.Record(ctx, a.TimeToFirstToken.Seconds(), r.firstTokenOpts[st]...)
 	}
-	r.duration.Record(ctx, a.Duration.Seconds(), r.durationOpts[statusIdx]...)
-	if o == outcomeSuccess {
+	if st != statusError || a.Stream {
 		r.addTokens(tokenInput, a.Usage.InputTokens)
 		r.addTokens(tokenOutput, a.Usage.OutputTokens)
 		r.addTokens(tokenTotal, a.Usage.TotalTokens)
@@ -267,10 +337,16 @@ func (r *Recorder) store(gauge int, v Value) {
 // counted and the latest value of every rate-limit gauge a header has set.
 // Every counter series is reported from the start, at 0 until counted, so
 // that the first error of a kind is an increase rate() and increase() see,
-// and an error ratio reads 0 rather than nothing.
+// and an error ratio reads 0 rather than nothing; but for the cancelled
+// series of calls that are not streamed, which no call can have.
 func (r *Recorder) observe(_ context.Context, o metric.Observer) error {
-	for i := range outcomeCount {
-		o.ObserveInt64(r.requests, r.requestCount[i].Load(), r.requestOpts[i]...)
+	for si := range streamValues {
+		for i := range outcomeCount {
+			if i == outcomeCancelled && si == streamIndex(false) {
+				continue
+			}
+			o.ObserveInt64(r.requests, r.requestCount[si][i].Load(), r.requestOpts[si][i]...)
+		}
 	}
 	for i := range tokenTypeCount {
 		o.ObserveInt64(r.tokens, r.tokenCount[i].Load(), r.tokenOpts[i]...)

@@ -3,6 +3,7 @@ package openaiprovider
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -82,9 +83,25 @@ func sameLabels(a, b map[string]string) bool {
 	return true
 }
 
-// sumValue finds the counter point with exactly these labels.
+// streamed is want with the stream label of a call that is not streamed
+// when it names none: the requests counter's and the duration histogram's
+// points all have one.
+func streamed(want map[string]string) map[string]string {
+	if _, ok := want[m.LabelStream]; ok {
+		return want
+	}
+	out := maps.Clone(want)
+	out[m.LabelStream] = m.StreamFalse
+	return out
+}
+
+// sumValue finds the counter point with exactly these labels (stream="false"
+// on the requests counter when want names no stream).
 func sumValue(t *testing.T, got map[string]metricdata.Metrics, name string, want map[string]string) (int64, bool) {
 	t.Helper()
+	if name == m.RequestsTotal {
+		want = streamed(want)
+	}
 	metric, ok := got[name]
 	if !ok {
 		return 0, false
@@ -129,15 +146,24 @@ func gaugeValue(t *testing.T, got map[string]metricdata.Metrics, name string, wa
 	return 0, false
 }
 
+// histogramPoint finds the duration histogram's point with exactly these
+// labels (stream="false" when want names no stream).
 func histogramPoint(t *testing.T, got map[string]metricdata.Metrics, want map[string]string) (metricdata.HistogramDataPoint[float64], bool) {
 	t.Helper()
-	metric, ok := got[m.RequestDurationSeconds]
+	return histogramPointOf(t, got, m.RequestDurationSeconds, streamed(want))
+}
+
+// histogramPointOf finds the point of the histogram name with exactly these
+// labels.
+func histogramPointOf(t *testing.T, got map[string]metricdata.Metrics, name string, want map[string]string) (metricdata.HistogramDataPoint[float64], bool) {
+	t.Helper()
+	metric, ok := got[name]
 	if !ok {
 		return metricdata.HistogramDataPoint[float64]{}, false
 	}
 	h, ok := metric.Data.(metricdata.Histogram[float64])
 	if !ok {
-		t.Fatalf("%s is %T, want a float64 histogram", m.RequestDurationSeconds, metric.Data)
+		t.Fatalf("%s is %T, want a float64 histogram", name, metric.Data)
 	}
 	for _, dp := range h.DataPoints {
 		if sameLabels(labels(dp.Attributes), want) {
@@ -211,7 +237,11 @@ func TestRecordSuccess(t *testing.T) {
 		}
 	}
 	// Units and descriptions come from the contract, and the provider
-	// records every instrument the contract gives it.
+	// records every instrument the contract gives it (the first-token
+	// histogram for streamed calls only).
+	mr.recorder.Record(context.Background(), Attempt{Duration: 2 * time.Second, Stream: true,
+		TimeToFirstToken: 300 * time.Millisecond, FirstToken: true})
+	got = mr.collect()
 	for _, in := range m.Instruments() {
 		if in.Recorder != m.RecorderProvider {
 			continue
@@ -360,8 +390,14 @@ func TestCountersStartAtZero(t *testing.T) {
 			t.Errorf("%s%v = %d (found %v), want 0", m.RequestsTotal, want, v, ok)
 		}
 	}
-	if n := len(got[m.RequestsTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 5 {
-		t.Errorf("%d requests series, want 5 (success and 4 error types)", n)
+	if v, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusCancelled, m.LabelStream: m.StreamTrue}); !ok || v != 0 {
+		t.Errorf("streamed cancelled series = %d (found %v), want 0", v, ok)
+	}
+	if _, ok := sumValue(t, got, m.RequestsTotal, map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusCancelled}); ok {
+		t.Error("a cancelled series of calls not streamed, which none can have")
+	}
+	if n := len(got[m.RequestsTotal].Data.(metricdata.Sum[int64]).DataPoints); n != 11 {
+		t.Errorf("%d requests series, want 11 (not streamed: success and 4 error types; streamed: those and cancelled)", n)
 	}
 	for _, tokenType := range m.TokenTypes() {
 		want := map[string]string{m.LabelModel: testModel, m.LabelTokenType: tokenType}
@@ -454,16 +490,32 @@ func TestNoExemplarWithoutASampledSpan(t *testing.T) {
 	}
 	for name, ctx := range map[string]context.Context{"no span": context.Background(), "unsampled span": unsampled} {
 		mr := newMeterReader(t)
-		mr.recorder.Record(ctx, Attempt{Duration: time.Second})
-		mr.recorder.Record(ctx, Attempt{Duration: time.Second, ErrorType: m.ErrorProviderUnavailable})
+		for _, stream := range []bool{false, true} {
+			mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: stream, FirstToken: stream})
+			mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: stream, FirstToken: stream, ErrorType: m.ErrorProviderUnavailable})
+		}
+		mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: true, FirstToken: true, Cancelled: true})
 		got := mr.collect()
 		for _, status := range m.Statuses() {
-			dp, ok := histogramPoint(t, got, map[string]string{m.LabelModel: testModel, m.LabelStatus: status})
-			if !ok || dp.Count != 1 {
-				t.Fatalf("%s: %s duration point = %+v (found %v), want count 1", name, status, dp, ok)
+			streams := []string{m.StreamFalse, m.StreamTrue}
+			if status == m.StatusCancelled {
+				streams = streams[1:]
 			}
-			if len(dp.Exemplars) != 0 {
-				t.Errorf("%s: %s point has exemplars %+v, want none", name, status, dp.Exemplars)
+			for _, stream := range streams {
+				want := map[string]string{m.LabelModel: testModel, m.LabelStatus: status, m.LabelStream: stream}
+				points := map[string]string{m.RequestDurationSeconds: stream}
+				if stream == m.StreamTrue {
+					points[m.TimeToFirstTokenSeconds] = stream
+				}
+				for histogram := range points {
+					dp, ok := histogramPointOf(t, got, histogram, want)
+					if !ok || dp.Count != 1 {
+						t.Fatalf("%s: %s%v point = %+v (found %v), want count 1", name, histogram, want, dp, ok)
+					}
+					if len(dp.Exemplars) != 0 {
+						t.Errorf("%s: %s%v point has exemplars %+v, want none", name, histogram, want, dp.Exemplars)
+					}
+				}
 			}
 		}
 	}

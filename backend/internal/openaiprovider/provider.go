@@ -156,14 +156,7 @@ type Response struct {
 func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	creq := openai.ChatCompletionRequest{
-		Model:               p.model,
-		Messages:            make([]openai.ChatCompletionMessage, len(req.Messages)),
-		MaxCompletionTokens: req.MaxTokens,
-	}
-	for i, msg := range req.Messages {
-		creq.Messages[i] = openai.ChatCompletionMessage{Role: msg.Role, Content: msg.Content}
-	}
+	creq := p.completionRequest(req)
 	var wait time.Duration // before the attempt
 	for attempt := 1; ; attempt++ {
 		attemptCtx, span := p.spans.startAttempt(ctx, attempt, wait, &creq)
@@ -203,17 +196,42 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 		if !f.retryable || attempt > p.maxRetries {
 			return Response{}, callErr
 		}
-		wait = callErr.RetryAfter
-		if wait == 0 {
-			wait = p.backoffFor(attempt)
-		}
-		if wait > maxHonouredRetryAfter || !fitsBefore(ctx, p.now(), wait) {
-			return Response{}, callErr
-		}
-		if err := p.sleep(ctx, wait); err != nil {
+		var ok bool
+		if wait, ok = p.waitBeforeRetry(ctx, callErr, attempt); !ok {
 			return Response{}, callErr
 		}
 	}
+}
+
+// completionRequest is the chat completion request that asks for req.
+func (p *Provider) completionRequest(req Request) openai.ChatCompletionRequest {
+	creq := openai.ChatCompletionRequest{
+		Model:               p.model,
+		Messages:            make([]openai.ChatCompletionMessage, len(req.Messages)),
+		MaxCompletionTokens: req.MaxTokens,
+	}
+	for i, msg := range req.Messages {
+		creq.Messages[i] = openai.ChatCompletionMessage{Role: msg.Role, Content: msg.Content}
+	}
+	return creq
+}
+
+// waitBeforeRetry waits before the attempt after the given failed one: the
+// wait OpenAI asked for, or the backoff. It returns the wait, and false when
+// there is no time left for it (or it is too long to honour) or ctx ended
+// meanwhile: the call then fails with callErr.
+func (p *Provider) waitBeforeRetry(ctx context.Context, callErr *Error, attempt int) (time.Duration, bool) {
+	wait := callErr.RetryAfter
+	if wait == 0 {
+		wait = p.backoffFor(attempt)
+	}
+	if wait > maxHonouredRetryAfter || !fitsBefore(ctx, p.now(), wait) {
+		return wait, false
+	}
+	if err := p.sleep(ctx, wait); err != nil {
+		return wait, false
+	}
+	return wait, true
 }
 
 // backoffFor is the wait after the given failed attempt: exponential with

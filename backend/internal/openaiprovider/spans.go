@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -26,10 +27,13 @@ const maxSpanValueBytes = 256
 // semantic conventions. Its attribute values known in advance are made once.
 // A nil *spans starts none, and costs nothing.
 type spans struct {
-	tracer  trace.Tracer
-	name    string
-	start   []trace.SpanStartOption
-	capture bool
+	tracer trace.Tracer
+	name   string
+	start  []trace.SpanStartOption
+	// streamStart starts the span of a streamed attempt: start's
+	// attributes and gen_ai.request.stream.
+	streamStart []trace.SpanStartOption
+	capture     bool
 }
 
 // newSpans returns the spans of a provider asking model at baseURL, or nil
@@ -49,11 +53,13 @@ func newSpans(tp trace.TracerProvider, model, baseURL string, capture bool) *spa
 			attrs = append(attrs, attribute.Int(m.AttrServerPort, port))
 		}
 	}
+	streamAttrs := append(slices.Clone(attrs), attribute.Bool(m.AttrGenAIRequestStream, true))
 	return &spans{
-		tracer:  tp.Tracer(instrumentationScope),
-		name:    m.ChatSpanName(model),
-		start:   []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)},
-		capture: capture,
+		tracer:      tp.Tracer(instrumentationScope),
+		name:        m.ChatSpanName(model),
+		start:       []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)},
+		streamStart: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(streamAttrs...)},
+		capture:     capture,
 	}
 }
 
@@ -90,7 +96,7 @@ type attemptState struct {
 type attemptStateKey struct{}
 
 // maxAttemptSpanAttrs is the most attributes an attempt span gets at its end.
-const maxAttemptSpanAttrs = 12
+const maxAttemptSpanAttrs = 16
 
 // attemptAttrBuffers holds the buffers the attributes of an attempt span's
 // end are gathered in; the SDK copies them, so a buffer is reused at once.
@@ -103,7 +109,11 @@ func (s *spans) startAttempt(ctx context.Context, attempt int, backoff time.Dura
 	if s == nil {
 		return ctx, attemptSpan{}
 	}
-	ctx, span := s.tracer.Start(ctx, s.name, s.start...)
+	start := s.start
+	if req.Stream {
+		start = s.streamStart
+	}
+	ctx, span := s.tracer.Start(ctx, s.name, start...)
 	if !span.IsRecording() {
 		return ctx, attemptSpan{}
 	}
@@ -209,6 +219,62 @@ func (a attemptSpan) failed(errorType, requestID string) {
 	attrs = append(attrs, attribute.String(m.AttrErrorType, errorType))
 	if requestID != "" {
 		attrs = append(attrs, attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
+	}
+	a.end(buf, attrs)
+}
+
+// streamOutcomes are the openai.stream.outcome attributes, made once.
+var streamOutcomes = map[string]attribute.KeyValue{
+	m.StreamOutcomeDone:      attribute.String(m.AttrOpenAIStreamOutcome, m.StreamOutcomeDone),
+	m.StreamOutcomeError:     attribute.String(m.AttrOpenAIStreamOutcome, m.StreamOutcomeError),
+	m.StreamOutcomeCancelled: attribute.String(m.AttrOpenAIStreamOutcome, m.StreamOutcomeCancelled),
+}
+
+// streamEnded ends the span of a streamed attempt, whatever its outcome
+// (one of openaimetrics.StreamOutcomes): what the chunks told (the model,
+// the id, the finish reasons, the usage when its chunk came, the time to
+// the first content chunk), and, on failure, error.type and status Error
+// as failed sets them. A cancelled attempt is no failure: no error.type.
+func (a attemptSpan) streamEnded(res *streamResult, outcome, errorType, requestID string) {
+	if a.span == nil {
+		return
+	}
+	if errorType != "" {
+		a.span.SetStatus(codes.Error, errorType)
+	}
+	buf, attrs := a.attemptAttrs()
+	attrs = append(attrs, streamOutcomes[outcome])
+	if res.firstToken {
+		attrs = append(attrs, attribute.Float64(m.AttrGenAIResponseTimeToFirstChunk, res.timeToFirstToken.Seconds()))
+	}
+	if res.model != "" {
+		attrs = append(attrs, attribute.String(m.AttrGenAIResponseModel, cut(res.model, maxSpanValueBytes)))
+	}
+	if res.id != "" {
+		attrs = append(attrs, attribute.String(m.AttrGenAIResponseID, cut(res.id, maxSpanValueBytes)))
+	}
+	if res.finishReason != "" {
+		attrs = append(attrs, finishReasons([]openai.ChatCompletionChoice{{FinishReason: res.finishReason}}))
+	}
+	if res.gotUsage {
+		attrs = append(attrs,
+			attribute.Int64(m.AttrGenAIUsageInputTokens, res.usage.InputTokens),
+			attribute.Int64(m.AttrGenAIUsageOutputTokens, res.usage.OutputTokens),
+			attribute.Int64(m.AttrGenAIUsageCacheReadInputTokens, res.usage.CachedInputTokens),
+			attribute.Int64(m.AttrGenAIUsageReasoningOutputTokens, res.usage.ReasoningTokens),
+		)
+	}
+	if errorType != "" {
+		attrs = append(attrs, attribute.String(m.AttrErrorType, errorType))
+	}
+	if requestID != "" {
+		attrs = append(attrs, attribute.String(m.AttrOpenAIRequestID, cut(requestID, maxSpanValueBytes)))
+	}
+	if a.capture && res.reply.Len() > 0 {
+		attrs = append(attrs, attribute.String(m.AttrGenAIOutputMessages, outputMessages([]openai.ChatCompletionChoice{{
+			Message:      openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: res.reply.String()},
+			FinishReason: res.finishReason,
+		}})))
 	}
 	a.end(buf, attrs)
 }

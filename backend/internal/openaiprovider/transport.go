@@ -124,6 +124,9 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// A non-nil header is how the provider tells an answer came.
 		resp.Header = http.Header{}
 	}
+	if note, ok := req.Context().Value(answerNoteKey{}).(*answerNote); ok {
+		note.header = resp.Header
+	}
 	body := resp.Body
 	if body == nil {
 		body = http.NoBody
@@ -131,6 +134,15 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.Body = &limitedBody{body: body, remaining: t.maxBytes, limit: t.maxBytes, statusCode: resp.StatusCode}
 	return resp, nil
 }
+
+// answerNote keeps the header of a streamed attempt's answer: go-openai
+// returns no stream, and so no header, for an error status, whose
+// rate-limit and retry-after headers the provider still reads.
+type answerNote struct {
+	header http.Header
+}
+
+type answerNoteKey struct{}
 
 // limitedBody reads at most limit bytes of body; the read that would go
 // beyond fails with a *ResponseTooLargeError, and so does every read after.
