@@ -5,6 +5,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,6 +39,8 @@ type Answer struct {
 // ChatModel is what the assistant asks; *openaiprovider.Provider is one.
 type ChatModel interface {
 	Chat(ctx context.Context, req openaiprovider.Request) (openaiprovider.Response, error)
+	// ChatStream is Chat streamed: onDelta gets each chunk's text.
+	ChatStream(ctx context.Context, req openaiprovider.Request, onDelta func(text string) error) (openaiprovider.Response, error)
 	Model() string
 }
 
@@ -59,16 +62,39 @@ func New(model ChatModel) *Service { return &Service{model: model} }
 // Ask answers q. Errors are the chat model's (an *openaiprovider.Error for
 // OpenAI failures).
 func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
-	resp, err := s.model.Chat(ctx, openaiprovider.Request{
+	resp, err := s.model.Chat(ctx, request(q))
+	if err != nil {
+		return Answer{}, err
+	}
+	return s.answer(resp), nil
+}
+
+// AskStream answers q as Ask does, handing each piece of the reply to
+// onDelta as it comes; the Answer holds the whole reply. A failure is the
+// chat model's; when the caller went away (ctx ended, or onDelta failed) it
+// is openaiprovider.ErrCancelled, with the Answer of what arrived (the
+// attempts, OpenAI's request id, the usage).
+func (s *Service) AskStream(ctx context.Context, q Question, onDelta func(text string) error) (Answer, error) {
+	resp, err := s.model.ChatStream(ctx, request(q), onDelta)
+	if err != nil && !errors.Is(err, openaiprovider.ErrCancelled) {
+		return Answer{}, err
+	}
+	return s.answer(resp), err
+}
+
+// request is the chat request that asks q.
+func request(q Question) openaiprovider.Request {
+	return openaiprovider.Request{
 		Messages: []openaiprovider.Message{
 			{Role: openaiprovider.RoleSystem, Content: systemPrompt},
 			{Role: openaiprovider.RoleUser, Content: userPrompt(q)},
 		},
 		MaxTokens: maxReplyTokens,
-	})
-	if err != nil {
-		return Answer{}, err
 	}
+}
+
+// answer is the Answer of resp; the configured model when OpenAI named none.
+func (s *Service) answer(resp openaiprovider.Response) Answer {
 	model := resp.Model
 	if model == "" {
 		model = s.model.Model()
@@ -76,7 +102,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	return Answer{
 		Reply: resp.Reply, Model: model, Usage: resp.Usage,
 		OpenAIRequestID: resp.RequestID, Attempts: resp.Attempts,
-	}, nil
+	}
 }
 
 // userPrompt puts the items before the question, one per line.

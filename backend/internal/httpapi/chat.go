@@ -22,6 +22,8 @@ import (
 type chatRequest struct {
 	Message string     `json:"message"`
 	Items   []chatItem `json:"items"`
+	// Stream asks for the answer as a stream of events (streamwire.go).
+	Stream bool `json:"stream"`
 }
 
 type chatItem struct {
@@ -64,9 +66,13 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.inFlight.release()
-	q, rerr := h.readChatRequest(w, r)
+	q, stream, rerr := h.readChatRequest(w, r)
 	if rerr != nil {
 		writeError(w, r, rerr.status, rerr.code, rerr.message)
+		return
+	}
+	if stream {
+		h.streamChat(w, r, q)
 		return
 	}
 	// The OpenAI call outlives a client that hangs up: its tokens are billed
@@ -79,42 +85,41 @@ func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
 	if s := stateFrom(r.Context()); s != nil {
 		s.openAIRequestID, s.openAIAttempts = answer.OpenAIRequestID, answer.Attempts
 	}
-	writeJSON(w, http.StatusOK, chatResponse{
-		Reply: answer.Reply,
-		Model: answer.Model,
-		Usage: ChatUsage{
-			InputTokens:  answer.Usage.InputTokens,
-			OutputTokens: answer.Usage.OutputTokens,
-			TotalTokens:  answer.Usage.TotalTokens,
-		},
-	})
+	writeJSON(w, http.StatusOK, chatResponse{Reply: answer.Reply, Model: answer.Model, Usage: chatUsage(answer.Usage)})
+}
+
+// chatUsage is the usage of an answer as the API tells it.
+func chatUsage(u openaiprovider.Usage) ChatUsage {
+	return ChatUsage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens}
 }
 
 // readChatRequest checks the content type, size and shape of the body.
-func (h *handler) readChatRequest(w http.ResponseWriter, r *http.Request) (assistant.Question, *requestError) {
+// It returns the question and whether the answer is to be streamed.
+func (h *handler) readChatRequest(w http.ResponseWriter, r *http.Request) (assistant.Question, bool, *requestError) {
 	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
-		return assistant.Question{}, &requestError{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+		return assistant.Question{}, false, &requestError{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
 			"the body must be JSON: send the header \"Content-Type: application/json\""}
 	}
 	tooLarge := &requestError{http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
 		fmt.Sprintf("the body is larger than %d bytes: shorten the message or send fewer items", h.limits.MaxBodyBytes)}
 	if r.ContentLength > h.limits.MaxBodyBytes {
-		return assistant.Question{}, tooLarge
+		return assistant.Question{}, false, tooLarge
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.limits.MaxBodyBytes))
 	dec.DisallowUnknownFields()
 	var req chatRequest
 	if err := dec.Decode(&req); err != nil {
-		return assistant.Question{}, decodeError(err, tooLarge)
+		return assistant.Question{}, false, decodeError(err, tooLarge)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return assistant.Question{}, tooLarge
+			return assistant.Question{}, false, tooLarge
 		}
-		return assistant.Question{}, badRequest(CodeInvalidJSON, "the body must hold one JSON object and nothing after it")
+		return assistant.Question{}, false, badRequest(CodeInvalidJSON, "the body must hold one JSON object and nothing after it")
 	}
-	return h.validate(req)
+	q, rerr := h.validate(req)
+	return q, req.Stream, rerr
 }
 
 // decodeError explains a JSON decoding failure.
@@ -138,7 +143,7 @@ func decodeError(err error, tooLarge *requestError) *requestError {
 		return badRequest(CodeInvalidJSON, "field %q must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return badRequest(CodeUnknownField, "unknown field %s: the body takes \"message\" and \"items\", each item \"itemId\" and \"currentTitle\"", field)
+		return badRequest(CodeUnknownField, "unknown field %s: the body takes \"message\", \"items\" and \"stream\", each item \"itemId\" and \"currentTitle\"", field)
 	default:
 		return badRequest(CodeInvalidJSON, "the body could not be read as JSON: send a JSON object")
 	}
@@ -190,28 +195,47 @@ func (h *handler) validate(req chatRequest) (assistant.Question, *requestError) 
 // RATE_LIMITED → 429 (with Retry-After when OpenAI sent one),
 // PROVIDER_UNAVAILABLE → 503, UNAUTHORIZED and PROVIDER_ERROR → 502.
 func (h *handler) writeProviderError(w http.ResponseWriter, r *http.Request, err error) {
+	perr, ok := h.providerFailed(r, err)
+	if !ok {
+		writeError(w, r, http.StatusInternalServerError, CodeInternal, internalAssistantMessage)
+		return
+	}
+	status, message := providerErrorAnswer(perr)
+	if perr.Type == m.ErrorRateLimited && perr.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(perr.RetryAfter.Seconds()))))
+	}
+	writeError(w, r, status, perr.Type, message)
+}
+
+const internalAssistantMessage = "internal error: the assistant failed; retry later"
+
+// providerFailed logs a failed call and tells the access log its OpenAI
+// request id and attempts. It returns the OpenAI failure, or false for a
+// failure of another kind, logged as an error.
+func (h *handler) providerFailed(r *http.Request, err error) (*openaiprovider.Error, bool) {
 	var perr *openaiprovider.Error
 	if !errors.As(err, &perr) {
 		h.logger.ErrorContext(r.Context(), "assistant failed", m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldError, err)
-		writeError(w, r, http.StatusInternalServerError, CodeInternal, "internal error: the assistant failed; retry later")
-		return
+		return nil, false
 	}
 	if s := stateFrom(r.Context()); s != nil {
 		s.openAIRequestID, s.openAIAttempts = perr.RequestID, perr.Attempts
 	}
 	h.logger.WarnContext(r.Context(), m.LogMessageOpenAIFailed,
 		m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldErrorType, perr.Type, m.LogFieldError, perr.Error())
+	return perr, true
+}
+
+// providerErrorAnswer is the status and message an OpenAI failure is
+// answered with; its code is its type.
+func providerErrorAnswer(perr *openaiprovider.Error) (int, string) {
 	switch perr.Type {
 	case m.ErrorRateLimited:
-		if perr.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(perr.RetryAfter.Seconds()))))
-		}
-		writeError(w, r, http.StatusTooManyRequests, perr.Type, "OpenAI's rate limit is reached: retry later")
+		return http.StatusTooManyRequests, "OpenAI's rate limit is reached: retry later"
 	case m.ErrorProviderUnavailable:
-		writeError(w, r, http.StatusServiceUnavailable, perr.Type, "OpenAI is unavailable or did not answer in time: retry later")
+		return http.StatusServiceUnavailable, "OpenAI is unavailable or did not answer in time: retry later"
 	case m.ErrorUnauthorized:
-		writeError(w, r, http.StatusBadGateway, perr.Type, "OpenAI rejected the server's API key: the operator must check OPENAI_API_KEY")
-	default:
-		writeError(w, r, http.StatusBadGateway, perr.Type, "OpenAI could not answer this request")
+		return http.StatusBadGateway, "OpenAI rejected the server's API key: the operator must check OPENAI_API_KEY"
 	}
+	return http.StatusBadGateway, "OpenAI could not answer this request"
 }

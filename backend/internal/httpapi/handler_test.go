@@ -25,10 +25,32 @@ const (
 )
 
 // fakeModel answers or fails as told and counts the calls that reached it.
+// Streamed, it hands over the reply in fakeDeltas, then fails with
+// streamErr if set.
 type fakeModel struct {
-	calls atomic.Int64
-	err   error
-	panic bool
+	calls     atomic.Int64
+	err       error
+	streamErr error
+	panic     bool
+}
+
+// fakeDeltas are the pieces of fakeModel's reply.
+var fakeDeltas = []string{"Vintage", " Brass", " Desk", " Lamp"}
+
+func (f *fakeModel) ChatStream(ctx context.Context, req openaiprovider.Request, onDelta func(string) error) (openaiprovider.Response, error) {
+	resp, err := f.Chat(ctx, req)
+	if err != nil {
+		return resp, err
+	}
+	for _, text := range fakeDeltas {
+		if err := onDelta(text); err != nil {
+			return openaiprovider.Response{RequestID: resp.RequestID, Attempts: 1}, openaiprovider.ErrCancelled
+		}
+	}
+	if f.streamErr != nil {
+		return openaiprovider.Response{}, f.streamErr
+	}
+	return resp, nil
 }
 
 func (f *fakeModel) Model() string { return "gpt-4o-mini" }
@@ -114,7 +136,7 @@ func TestChatSuccess(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := chatResponse{Reply: "Vintage Brass Desk Lamp", Model: "gpt-4o-mini-2024-07-18", Usage: chatUsage{42, 7, 49}}
+	want := chatResponse{Reply: "Vintage Brass Desk Lamp", Model: "gpt-4o-mini-2024-07-18", Usage: ChatUsage{42, 7, 49}}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

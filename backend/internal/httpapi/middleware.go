@@ -19,6 +19,9 @@ type requestState struct {
 	errorCode       string
 	openAIRequestID string
 	openAIAttempts  int
+	// stream is how a streamed answer ended (openaimetrics.StreamOutcomes);
+	// empty for an answer that is not streamed.
+	stream string
 }
 
 type stateKey struct{}
@@ -103,7 +106,7 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), stateKey{}, state)))
 
-		var buf [9]slog.Attr // all the line's fields, on the stack
+		var buf [10]slog.Attr // all the line's fields, on the stack
 		attrs := append(buf[:0],
 			slog.String(m.LogFieldRequestID, id),
 			slog.String(m.LogFieldMethod, r.Method),
@@ -120,6 +123,9 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		if state.errorCode != "" {
 			attrs = append(attrs, slog.String(m.LogFieldErrorCode, state.errorCode))
+		}
+		if state.stream != "" {
+			attrs = append(attrs, slog.String(m.LogFieldStream, state.stream))
 		}
 		level := slog.LevelInfo
 		if sw.status >= http.StatusInternalServerError {
