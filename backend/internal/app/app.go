@@ -193,10 +193,10 @@ func serve(cfg config.Config, env Env, logs logOutput) error {
 	logger := b.logger
 	conns := httpapi.NewConnLimiter(cfg.Server.MaxConnections, logger)
 	// WriteTimeout bounds an answer that is not streamed: its OpenAI call,
-	// bounded by OPENAI_TIMEOUT, and its write. A streamed answer clears the
-	// read deadline once its body is read and bounds each of its events'
-	// writes instead (httpapi), so that neither deadline cuts a stream that
-	// outlasts them; OPENAI_TIMEOUT bounds it.
+	// bounded by OPENAI_TIMEOUT, and its write. A streamed answer bounds
+	// each of its events' writes instead (httpapi), and net/http clears the
+	// read deadline once a body is read, so that neither cuts a stream
+	// that outlasts them; OPENAI_TIMEOUT bounds it.
 	srv := &http.Server{
 		Handler:           b.handler,
 		ReadHeaderTimeout: 10 * time.Second,

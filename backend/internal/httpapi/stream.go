@@ -32,12 +32,10 @@ var serverStreamOutcomes = map[string]attribute.KeyValue{
 // when not streamed, with its status; after it, with an error event. The
 // call ends with the request: a client that goes away cancels it.
 func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, q assistant.Question) {
-	rc := http.NewResponseController(w)
-	// The body is read. The server's read deadline would otherwise end the
-	// connection's background read, and with it the request's context,
-	// while the stream still flows.
-	_ = rc.SetReadDeadline(time.Time{})
-	ev := &eventWriter{w: w, rc: rc}
+	// The server's ReadTimeout does not cut the stream: net/http clears the
+	// read deadline once the body is read. Its WriteTimeout would: each
+	// event's write sets its own deadline instead.
+	ev := &eventWriter{w: w, rc: http.NewResponseController(w)}
 	answer, err := h.assistant.AskStream(r.Context(), q, func(text string) error {
 		return ev.send(StreamEventDelta, StreamDelta{Text: text})
 	})

@@ -285,6 +285,12 @@ type streamingAPI struct {
 
 func newStreamingAPI(t *testing.T, upstream http.HandlerFunc) *streamingAPI {
 	t.Helper()
+	return newStreamingAPIWith(t, nil, upstream)
+}
+
+// newStreamingAPIWith is newStreamingAPI whose server configure sets up.
+func newStreamingAPIWith(t *testing.T, configure func(*http.Server), upstream http.HandlerFunc) *streamingAPI {
+	t.Helper()
 	up := httptest.NewServer(upstream)
 	t.Cleanup(up.Close)
 	s := &streamingAPI{metrics: sdkmetric.NewManualReader(), spans: tracetest.NewInMemoryExporter()}
@@ -298,11 +304,15 @@ func newStreamingAPI(t *testing.T, upstream http.HandlerFunc) *streamingAPI {
 	provider := openaiprovider.New(openaiprovider.Config{
 		APIKey: "sk-upstream", BaseURL: up.URL + "/v1", Model: "gpt-4o-mini", Timeout: 10 * time.Second, TracerProvider: tp,
 	}, rec)
-	api := httptest.NewServer(New(Deps{
+	api := httptest.NewUnstartedServer(New(Deps{
 		Logger: slog.New(slog.DiscardHandler), Assistant: assistant.New(provider), APIKeys: []config.Secret{clientKey},
 		Limits:         config.Limits{MaxBodyBytes: 2048, MaxMessageChars: 100, MaxItems: 3, MaxItemFieldLen: 20},
 		TracerProvider: tp,
 	}))
+	if configure != nil {
+		configure(api.Config)
+	}
+	api.Start()
 	t.Cleanup(api.Close)
 	s.url = api.URL
 	return s
@@ -427,5 +437,35 @@ func TestClientHangingUpCancelsTheStream(t *testing.T) {
 	}
 	if got := s.requests(t); got[m.StatusCancelled] != 1 || got[m.StatusError] != 0 || got[m.StatusSuccess] != 0 {
 		t.Errorf("streamed requests %v, want one cancelled and no error", got)
+	}
+}
+
+// TestChatStreamOutlivesTheServersTimeouts: a stream that lasts longer than
+// the server's ReadTimeout and WriteTimeout, which bound answers that are
+// not streamed, is cut by neither.
+func TestChatStreamOutlivesTheServersTimeouts(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	s := newStreamingAPIWith(t, func(srv *http.Server) { srv.ReadTimeout, srv.WriteTimeout = timeout, timeout },
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			upstreamData(w, upstreamChunk("Brass"))
+			select {
+			case <-time.After(3 * timeout):
+			case <-r.Context().Done():
+				return
+			}
+			upstreamData(w, upstreamChunk(" lamp"))
+			upstreamData(w, upstreamFinish)
+			upstreamData(w, upstreamUsage)
+			upstreamData(w, "[DONE]")
+		})
+	resp := s.post(t, context.Background())
+	defer resp.Body.Close()
+	events := readEvents(t, resp.Body)
+	if len(events) != 3 || events[2].name != StreamEventDone {
+		t.Fatalf("events %+v, want two deltas and done", events)
+	}
+	if got := s.requests(t); got[m.StatusSuccess] != 1 || got[m.StatusCancelled] != 0 {
+		t.Errorf("streamed requests %v, want one success", got)
 	}
 }
