@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -467,5 +468,45 @@ func TestChatStreamOutlivesTheServersTimeouts(t *testing.T) {
 	}
 	if got := s.requests(t); got[m.StatusSuccess] != 1 || got[m.StatusCancelled] != 0 {
 		t.Errorf("streamed requests %v, want one success", got)
+	}
+}
+
+// goneWriter is a client that goes away after its first write.
+type goneWriter struct {
+	header http.Header
+	writes int
+}
+
+func (g *goneWriter) Header() http.Header { return g.header }
+func (g *goneWriter) WriteHeader(int)     {}
+func (g *goneWriter) Flush()              {}
+func (g *goneWriter) Write(b []byte) (int, error) {
+	g.writes++
+	if g.writes > 1 {
+		return 0, errors.New("write: broken pipe")
+	}
+	return len(b), nil
+}
+
+// TestChatStreamClientGoneIsLoggedCancelled: the access log line of a
+// stream whose client went away says so, with status 200, OpenAI's request
+// id and no error; no OpenAI failure is logged.
+func TestChatStreamClientGoneIsLoggedCancelled(t *testing.T) {
+	api := newTestAPI(t, &fakeModel{})
+	r := httptest.NewRequest(http.MethodPost, ChatPath, strings.NewReader(streamBody))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+clientKey)
+	w := &goneWriter{header: http.Header{}}
+	api.handler.ServeHTTP(w, r)
+	if w.writes != 2 {
+		t.Errorf("%d writes, want the first delta and the one that failed", w.writes)
+	}
+	line := accessLine(t, api.logs.String())
+	if line[m.LogFieldStatus] != float64(200) || line[m.LogFieldStream] != m.StreamOutcomeCancelled ||
+		line[m.LogFieldOpenAIRequestID] != "req_abc123" || line[m.LogFieldErrorCode] != nil {
+		t.Errorf("access log line %v", line)
+	}
+	if strings.Contains(api.logs.String(), m.LogMessageOpenAIFailed) {
+		t.Errorf("a client gone is logged as an OpenAI failure:\n%s", api.logs)
 	}
 }
