@@ -117,7 +117,9 @@ func (p *Provider) streamAttempt(ctx, callCtx context.Context, attempt int, wait
 	}
 	requestID := headerValue(header, "X-Request-Id")
 	switch {
-	case clientGone || ctx.Err() != nil:
+	case clientGone || streamErr != nil && ctx.Err() != nil:
+		// The caller went away; a stream that ended whole before it did
+		// is a success.
 		rec.Cancelled = true
 		p.recorder.Record(attemptCtx, rec)
 		span.streamEnded(res, m.StreamOutcomeCancelled, "", requestID)
