@@ -396,3 +396,26 @@ func TestSpanOfAStreamedAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestChatStreamTimeoutMidStream: Config.Timeout bounds the stream too; a
+// stream that outlasts it fails as PROVIDER_UNAVAILABLE, not retried, and
+// the attempt is an error, not a cancellation.
+func TestChatStreamTimeoutMidStream(t *testing.T) {
+	srv := newHandlerServer(t, func(w http.ResponseWriter, r *http.Request) {
+		startSSE(w).data(contentChunk("Brass"))
+		<-r.Context().Done()
+	})
+	f := newFixtureAt(t, srv.URL+"/v1", Config{MaxRetries: 2, Timeout: 200 * time.Millisecond})
+	_, err := f.provider.ChatStream(context.Background(), streamMessages, (&deltas{}).add)
+	var perr *Error
+	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderUnavailable || perr.Attempts != 1 || srv.hits.Load() != 1 {
+		t.Fatalf("error %v after %d requests, want PROVIDER_UNAVAILABLE after 1", err, srv.hits.Load())
+	}
+	got := f.collect()
+	if v, ok := sumValue(t, got, m.RequestsTotal, streamLabels(m.StatusError, m.ErrorProviderUnavailable)); !ok || v != 1 {
+		t.Errorf("streamed PROVIDER_UNAVAILABLE = %d (found %v), want 1", v, ok)
+	}
+	if v, _ := sumValue(t, got, m.RequestsTotal, streamLabels(m.StatusCancelled, "")); v != 0 {
+		t.Errorf("cancelled = %d, want 0: the caller was still there", v)
+	}
+}
