@@ -107,10 +107,21 @@ func errUnsupportedParameter(param, instead string) failure {
 		param, "unsupported_parameter")
 }
 
-func errStreamingUnsupported() failure {
+// errStreamOptionsWithoutStream answers stream_options on a request that
+// is not streamed, with OpenAI's wording.
+func errStreamOptionsWithoutStream() failure {
 	return invalidRequest(http.StatusBadRequest,
-		`Streaming is not supported by the simulator: send the request without "stream": true.`,
-		"stream", "unsupported_value")
+		"The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+		"stream_options", "invalid_value")
+}
+
+// errStreamInterrupted is the error chunk of a FaultErrorChunk: what OpenAI
+// sends when a stream fails after it started.
+func errStreamInterrupted() apiError {
+	return apiError{
+		Message: "The server had an error while processing your request. Sorry about that!",
+		Type:    typeServer,
+	}
 }
 
 func errNotFound(method, path string) failure {

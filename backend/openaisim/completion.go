@@ -7,9 +7,10 @@ package openaisim
 // together, as OpenAI's max_completion_tokens does. A choice cut at the limit
 // finishes with "length", its reply cut short, or empty if the reasoning
 // took the whole limit. The usage's cached tokens are the server's to fill.
-func complete(in chatInput) ([]chatChoice, usage) {
+func complete(in chatInput) completion {
 	prompt := lastUserText(in.messages)
 	choices := make([]chatChoice, in.n)
+	reasonings := make([]int, in.n)
 	completionTokens, reasoningTokens := 0, 0
 	for i := range choices {
 		text, finish := composeReply(prompt, i), "stop"
@@ -29,6 +30,7 @@ func complete(in chatInput) ([]chatChoice, usage) {
 			}
 		}
 		reasoningTokens += reasoning
+		reasonings[i] = reasoning
 		completionTokens += reasoning + textTokens(text)
 		choices[i] = chatChoice{
 			Index:        i,
@@ -37,12 +39,20 @@ func complete(in chatInput) ([]chatChoice, usage) {
 		}
 	}
 	p := promptTokens(in.messages)
-	return choices, usage{
+	return completion{choices: choices, reasoning: reasonings, usage: usage{
 		PromptTokens:            p,
 		CompletionTokens:        completionTokens,
 		TotalTokens:             p + completionTokens,
 		CompletionTokensDetails: completionTokensDetails{ReasoningTokens: reasoningTokens},
-	}
+	}}
+}
+
+// completion is the answer to a request: its choices, the reasoning tokens
+// each spent before its reply, and their usage.
+type completion struct {
+	choices   []chatChoice
+	reasoning []int
+	usage     usage
 }
 
 // lastUserText is the text of the last user message, or of the last message

@@ -1,6 +1,7 @@
 package openaisim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,8 +40,8 @@ type Config struct {
 	// Models are listed by GET /v1/models. Empty lists DefaultModels.
 	Models []string
 
-	// Latency is the simulated processing time of a completion. Zero means
-	// none.
+	// Latency is the simulated time to first token and pace of generation.
+	// Zero means none: every answer is immediate.
 	Latency Latency
 
 	// HangMax bounds how long a FaultHang holds a request before answering
@@ -70,6 +71,13 @@ type Config struct {
 	// and of response timestamps. Nil means time.Now.
 	Now func() time.Time
 
+	// Sleep waits for d or until ctx is done, and reports whether d passed:
+	// every simulated wait (time to first token, pace between chunks, hangs
+	// up to HangMax) goes through it. Nil means real timers. A test sets
+	// Now and Sleep from one ManualClock to drive the schedule without
+	// waiting.
+	Sleep func(ctx context.Context, d time.Duration) bool
+
 	// Logger receives one line per request: request id, method, path,
 	// status, duration in milliseconds and, for chat completions, outcome,
 	// model, fault and tokens; never a key nor message text. Nil means no
@@ -77,13 +85,15 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DefaultConfig returns a configuration for demos and load: latencies like
-// gpt-4o-mini's (median 800ms, p99 4s), the rate limits of a usage tier 1
-// account (500 requests and 200,000 tokens per minute), no faults, and hangs
-// released after two minutes.
+// DefaultConfig returns a configuration for demos and load: a time to first
+// token of 400ms at the median and 3s at the 99th percentile, the paces of
+// DefaultPace (85 tokens per second for gpt-4o-mini, whose usual answer then
+// takes about 1.1s in all), the rate limits of a usage tier 1 account (500
+// requests and 200,000 tokens per minute), no faults, and hangs released
+// after two minutes.
 func DefaultConfig() Config {
 	return Config{
-		Latency: Latency{Median: 800 * time.Millisecond, P99: 4 * time.Second},
+		Latency: Latency{Median: 400 * time.Millisecond, P99: 3 * time.Second, Pace: DefaultPace()},
 		HangMax: 2 * time.Minute,
 		RateLimits: RateLimits{
 			Requests:      500,
@@ -95,14 +105,20 @@ func DefaultConfig() Config {
 	}
 }
 
-// Latency is a log-normal distribution of processing times, given by its
-// median and its 99th percentile.
+// Latency is how long a completion takes: a log-normal time to first token,
+// given by its median and its 99th percentile, then the model's Pace for
+// every token generated, reasoning tokens first. A streamed answer sends its
+// first content token after the first-token delay and its reasoning; an
+// answer not streamed arrives when its last token is generated.
 type Latency struct {
-	// Median is the typical processing time. Zero means no latency at all.
+	// Median is the typical time to first token, reasoning excluded. Zero
+	// means no delay at all.
 	Median time.Duration
-	// P99 is the 99th percentile; at least Median. Zero means no tail: every
-	// request takes Median.
+	// P99 is the 99th percentile of the time to first token; at least
+	// Median. Zero means no tail: every request waits Median.
 	P99 time.Duration
+	// Pace is the tokens per second models generate. Zero means instant.
+	Pace Pace
 }
 
 // Validate reports what is wrong with l, if anything.
@@ -115,7 +131,7 @@ func (l Latency) Validate() error {
 	case l.P99 != 0 && l.P99 < l.Median:
 		return fmt.Errorf("latency p99 %s is below the median %s: set p99 to at least the median", l.P99, l.Median)
 	}
-	return nil
+	return l.Pace.Validate()
 }
 
 // RateLimits are budgets of requests and tokens, each renewed on its own

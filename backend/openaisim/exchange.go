@@ -33,6 +33,13 @@ type exchange struct {
 	model  string
 	fault  Fault
 	usage  *usage
+	// stream tells that the answer is streamed; ended, when set, is how a
+	// stream that started ended short of its [DONE].
+	stream bool
+	ended  *outcome
+	// cut asks ServeHTTP to abort the connection once the request is
+	// counted.
+	cut bool
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
@@ -84,7 +91,7 @@ func (ex *exchange) abandon() {
 }
 
 // maxLogAttrs is the most attributes a request's log line has.
-const maxLogAttrs = 12
+const maxLogAttrs = 13
 
 // finish counts and logs the request once it has ended.
 func (s *Server) finish(ctx context.Context, ex *exchange) {
@@ -98,6 +105,9 @@ func (s *Server) finish(ctx context.Context, ex *exchange) {
 	)
 	if ex.chat {
 		o := outcomeOf(ex.status)
+		if ex.ended != nil {
+			o = *ex.ended
+		}
 		s.stats.outcomes[o].Add(1)
 		attrs = append(attrs, slog.String("outcome", o.String()))
 	}
@@ -107,6 +117,9 @@ func (s *Server) finish(ctx context.Context, ex *exchange) {
 			model = model[:maxLoggedModelLength]
 		}
 		attrs = append(attrs, slog.String("model", model))
+	}
+	if ex.stream {
+		attrs = append(attrs, slog.Bool("stream", true))
 	}
 	if ex.fault != FaultNone {
 		attrs = append(attrs, slog.String("fault", ex.fault.String()))

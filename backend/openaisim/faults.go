@@ -33,15 +33,35 @@ const (
 	// FaultHang holds the request until the client goes away, the server
 	// stops, or Config.HangMax passes (then an HTML 504 from the proxy).
 	FaultHang
+	// FaultCut cuts a streamed answer's connection after the first half of
+	// its content chunks: no usage chunk, no [DONE]; go-openai's Recv then
+	// returns io.ErrUnexpectedEOF. A request not streamed that takes it
+	// (by script or draw) is answered normally.
+	FaultCut
+	// FaultErrorChunk ends a streamed answer after the first half of its
+	// content chunks with an error chunk, as OpenAI sends one:
+	// data: {"error": {...server_error...}}, then no [DONE]; go-openai's Recv
+	// then returns an *openai.APIError. A request not streamed that takes
+	// it is answered normally.
+	FaultErrorChunk
 )
 
 // faultKinds are the injectable faults, FaultNone excluded, in draw order.
 func faultKinds() []Fault {
-	return []Fault{Fault401, Fault429, Fault500, Fault502, Fault503, FaultHang}
+	return []Fault{Fault401, Fault429, Fault500, Fault502, Fault503, FaultHang, FaultCut, FaultErrorChunk}
+}
+
+// faultNames lists the names of the injectable faults, for messages.
+const faultNames = "401, 429, 500, 502, 503, hang, cut or error-chunk"
+
+// midStream reports whether f strikes a streamed answer after it has
+// started, rather than before it.
+func (f Fault) midStream() bool {
+	return f == FaultCut || f == FaultErrorChunk
 }
 
 // String returns the name ParseFault accepts: "none", "401", "429", "500",
-// "502", "503" or "hang".
+// "502", "503", "hang", "cut" or "error-chunk".
 func (f Fault) String() string {
 	switch f {
 	case FaultNone:
@@ -58,12 +78,16 @@ func (f Fault) String() string {
 		return "503"
 	case FaultHang:
 		return "hang"
+	case FaultCut:
+		return "cut"
+	case FaultErrorChunk:
+		return "error-chunk"
 	}
 	return "Fault(" + strconv.Itoa(int(f)) + ")"
 }
 
 func (f Fault) valid() bool {
-	return f >= FaultNone && f <= FaultHang
+	return f >= FaultNone && f <= FaultErrorChunk
 }
 
 // ParseFault parses a fault name as String writes it.
@@ -74,16 +98,19 @@ func ParseFault(name string) (Fault, error) {
 			return f, nil
 		}
 	}
-	return FaultNone, fmt.Errorf("unknown fault %q: use one of none, 401, 429, 500, 502, 503, hang", name)
+	return FaultNone, fmt.Errorf("unknown fault %q: use none or one of %s", name, faultNames)
 }
 
 // FaultRates maps a fault to the probability that a request gets it. The
 // probabilities add up to at most 1; one draw per request picks at most one
-// fault. Its text form is "500:0.02,429:0.01,hang:0.001".
+// fault. A request not streamed that draws a mid-stream fault (cut,
+// error-chunk) is answered normally, so every request meets the other
+// faults at their rates. Its text form is "500:0.02,429:0.01,hang:0.001,cut:0.01".
 type FaultRates map[Fault]float64
 
 // ParseFaultRates parses the text form "kind:probability,...", where kind is
-// 401, 429, 500, 502, 503 or hang. The empty string means no faults.
+// 401, 429, 500, 502, 503, hang, cut or error-chunk. The empty string means
+// no faults.
 func ParseFaultRates(text string) (FaultRates, error) {
 	rates := FaultRates{}
 	for entry := range strings.SplitSeq(text, ",") {
@@ -134,7 +161,7 @@ func (r FaultRates) Validate() error {
 	}
 	for f := range r {
 		if f == FaultNone || !f.valid() {
-			errs = append(errs, fmt.Errorf("fault %s cannot be given a rate: use 401, 429, 500, 502, 503 or hang", f))
+			errs = append(errs, fmt.Errorf("fault %s cannot be given a rate: use %s", f, faultNames))
 		}
 	}
 	if sum > 1+1e-9 {

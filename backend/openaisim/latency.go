@@ -15,13 +15,15 @@ const z99 = 2.3263478740408408
 // a million), so that no sample is absurd.
 const maxDeviations = 5
 
-// latencyModel draws processing times from a log-normal distribution with
-// the configured median and 99th percentile.
+// latencyModel draws times to first token from a log-normal distribution
+// with the configured median and 99th percentile, and knows the pace of
+// each model.
 type latencyModel struct {
 	mu     sync.Mutex
 	rng    *rand.Rand
 	median float64
 	sigma  float64
+	pace   Pace
 }
 
 func newLatencyModel(seed uint64, l Latency) *latencyModel {
@@ -35,13 +37,21 @@ func (m *latencyModel) set(l Latency) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.median = float64(l.Median)
+	m.pace = l.Pace.clone()
 	m.sigma = 0
 	if l.Median > 0 && l.P99 > l.Median {
 		m.sigma = math.Log(float64(l.P99)/float64(l.Median)) / z99
 	}
 }
 
-// sample draws one processing time.
+// perToken is the time model takes per token it generates.
+func (m *latencyModel) perToken(model string) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pace.perToken(model)
+}
+
+// sample draws one time to first token, reasoning excluded.
 func (m *latencyModel) sample() time.Duration {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -59,7 +69,17 @@ func (m *latencyModel) sample() time.Duration {
 	return time.Duration(d)
 }
 
-// sleep waits for d, or until ctx is done; it reports whether d passed.
+// sleep waits for d on the server's clock (Config.Sleep), or until ctx is
+// done; it reports whether d passed.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	return s.sleeper(ctx, d)
+}
+
+// sleep waits for d on real timers, or until ctx is done; it reports
+// whether d passed.
 func sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil

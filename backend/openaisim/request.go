@@ -27,6 +27,10 @@ type chatInput struct {
 	n         int
 	// reasoning tells that the model is a reasoning model.
 	reasoning bool
+	// stream asks for the answer as server-sent events; includeUsage for
+	// their last chunk to carry the usage.
+	stream       bool
+	includeUsage bool
 }
 
 // decodeChatRequest reads and validates a chat completion request, or
@@ -61,9 +65,6 @@ func decodeFailure(err error) *failure {
 
 func validate(req chatRequest) (chatInput, *failure) {
 	fail := func(f failure) (chatInput, *failure) { return chatInput{}, &f }
-	if req.Stream {
-		return fail(errStreamingUnsupported())
-	}
 	if req.Model == "" {
 		return fail(errMissingModel())
 	}
@@ -73,7 +74,19 @@ func validate(req chatRequest) (chatInput, *failure) {
 	if len(req.Messages) == 0 {
 		return fail(errEmptyMessages())
 	}
-	in := chatInput{model: req.Model, messages: make([]promptMessage, 0, len(req.Messages)), n: 1, reasoning: isReasoningModel(req.Model)}
+	if req.StreamOptions != nil && !req.Stream {
+		return fail(errStreamOptionsWithoutStream())
+	}
+	in := chatInput{
+		model:     req.Model,
+		messages:  make([]promptMessage, 0, len(req.Messages)),
+		n:         1,
+		reasoning: isReasoningModel(req.Model),
+		stream:    req.Stream,
+	}
+	if req.StreamOptions != nil {
+		in.includeUsage = req.StreamOptions.IncludeUsage
+	}
 	for i, m := range req.Messages {
 		param := "messages[" + strconv.Itoa(i) + "]"
 		if m.Role == "" {

@@ -25,7 +25,7 @@ func TestInvalidRequestsGetOpenAIErrors(t *testing.T) {
 		{"missing model", "POST", "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}]}`, 400, "", "", "you must provide a model parameter"},
 		{"missing messages", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini"}`, 400, "messages", "missing_required_parameter", "Missing required parameter: 'messages'"},
 		{"empty messages", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[]}`, 400, "messages", "empty_array", "empty array"},
-		{"streaming", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"x"}]}`, 400, "stream", "unsupported_value", "not supported by the simulator"},
+		{"stream options without stream", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}`, 400, "stream_options", "invalid_value", "only allowed when 'stream' is enabled"},
 		{"unknown role", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"role":"robot","content":"x"}]}`, 400, "messages[0].role", "invalid_value", "'robot'"},
 		{"missing content", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"role":"user"}]}`, 400, "messages[0].content", "missing_required_parameter", "messages[0].content"},
 		{"content of the wrong type", "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"role":"user","content":42}]}`, 400, "messages[0].content", "invalid_type", "got a number"},

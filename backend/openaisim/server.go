@@ -2,6 +2,7 @@ package openaisim
 
 import (
 	"cmp"
+	"context"
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,7 @@ type Server struct {
 	models  []string
 	hangMax time.Duration
 	now     func() time.Time
+	sleeper func(context.Context, time.Duration) bool
 	log     *slog.Logger
 
 	ids     *idSource
@@ -45,6 +47,7 @@ func New(cfg Config) (*Server, error) {
 		models:  cfg.Models,
 		hangMax: cfg.HangMax,
 		now:     cfg.Now,
+		sleeper: cfg.Sleep,
 		log:     cfg.Logger,
 		ids:     newIDSource(cfg.Seed),
 		latency: newLatencyModel(cfg.Seed, cfg.Latency),
@@ -62,6 +65,9 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.sleeper == nil {
+		s.sleeper = sleep
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -72,7 +78,14 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := s.begin(w, r)
-	defer s.finish(r.Context(), ex)
+	defer func() {
+		s.finish(r.Context(), ex)
+		if ex.cut {
+			// Ends the response without its last chunk and closes the
+			// connection, as a proxy or a crashed upstream does.
+			panic(http.ErrAbortHandler)
+		}
+	}()
 
 	switch r.URL.Path {
 	case pathChatCompletions:
@@ -183,7 +196,8 @@ func (s *Server) SetRateLimits(limits RateLimits) error {
 	return nil
 }
 
-// SetLatency replaces the latency distribution of later requests.
+// SetLatency replaces the time to first token and the pace of later
+// requests.
 func (s *Server) SetLatency(l Latency) error {
 	if err := l.Validate(); err != nil {
 		return fmt.Errorf("invalid latency: %w", err)

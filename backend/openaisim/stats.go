@@ -10,6 +10,9 @@ import (
 type Stats struct {
 	// Received counts requests to /v1/chat/completions, finished or not.
 	Received int64
+	// Streamed counts the received requests that asked for "stream": true
+	// and passed validation; they are counted under an outcome too.
+	Streamed int64
 
 	Succeeded      int64 // 200
 	BadRequest     int64 // 400, 405, 413: the request was at fault
@@ -20,14 +23,19 @@ type Stats struct {
 	Overloaded     int64 // 503: Fault503
 	GatewayTimeout int64 // HTML 504: a FaultHang that reached Config.HangMax
 	// Abandoned counts requests whose client went away (or whose server
-	// stopped) before the answer: during the latency or a FaultHang.
+	// stopped) before the answer was complete: during the latency, a
+	// FaultHang, or in the middle of a streamed answer.
 	Abandoned int64
+	// StreamCut counts streamed answers cut by FaultCut.
+	StreamCut int64
+	// StreamError counts streamed answers ended by FaultErrorChunk.
+	StreamError int64
 }
 
 // Finished is the number of requests that have ended, in any outcome.
 func (s Stats) Finished() int64 {
 	return s.Succeeded + s.BadRequest + s.Unauthorized + s.RateLimited + s.ServerError +
-		s.BadGateway + s.Overloaded + s.GatewayTimeout + s.Abandoned
+		s.BadGateway + s.Overloaded + s.GatewayTimeout + s.Abandoned + s.StreamCut + s.StreamError
 }
 
 // InFlight is the number of requests received and not yet finished.
@@ -52,6 +60,8 @@ const (
 	outcomeOverloaded
 	outcomeGatewayTimeout
 	outcomeAbandoned
+	outcomeStreamCut
+	outcomeStreamError
 	outcomeCount
 )
 
@@ -98,6 +108,10 @@ func (o outcome) String() string {
 		return "gateway_timeout"
 	case outcomeAbandoned:
 		return "abandoned"
+	case outcomeStreamCut:
+		return "stream_cut"
+	case outcomeStreamError:
+		return "stream_error"
 	}
 	return "unknown"
 }
@@ -105,6 +119,7 @@ func (o outcome) String() string {
 // counters are the live, concurrency-safe form of Stats.
 type counters struct {
 	received atomic.Int64
+	streamed atomic.Int64
 	outcomes [outcomeCount]atomic.Int64
 }
 
@@ -122,7 +137,10 @@ func (c *counters) snapshot() Stats {
 		Overloaded:     get(outcomeOverloaded),
 		GatewayTimeout: get(outcomeGatewayTimeout),
 		Abandoned:      get(outcomeAbandoned),
+		StreamCut:      get(outcomeStreamCut),
+		StreamError:    get(outcomeStreamError),
 	}
+	s.Streamed = c.streamed.Load()
 	s.Received = c.received.Load()
 	return s
 }

@@ -39,14 +39,15 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.addr, "addr", o.addr, "address to listen on")
-	fs.DurationVar(&o.sim.Latency.Median, "latency-median", o.sim.Latency.Median, "median latency of a completion; 0 for none")
-	fs.DurationVar(&o.sim.Latency.P99, "latency-p99", o.sim.Latency.P99, "99th percentile latency of a completion; 0 for no tail")
+	fs.DurationVar(&o.sim.Latency.Median, "latency-median", o.sim.Latency.Median, "median time to first token, reasoning excluded; 0 for none")
+	fs.DurationVar(&o.sim.Latency.P99, "latency-p99", o.sim.Latency.P99, "99th percentile time to first token; 0 for no tail")
+	fs.TextVar(&o.sim.Latency.Pace, "pace", o.sim.Latency.Pace, "tokens per second generated after the first token, reasoning first: a default, then model-prefix:rate pairs, such as 80,gpt-4o:60; 0 for instant")
 	fs.DurationVar(&o.sim.HangMax, "hang-max", o.sim.HangMax, "how long a hang fault holds a request before a 504; 0 until the client leaves")
 	fs.Int64Var(&o.sim.RateLimits.Requests, "limit-requests", o.sim.RateLimits.Requests, "requests allowed per request window")
 	fs.DurationVar(&o.sim.RateLimits.RequestWindow, "limit-requests-window", o.sim.RateLimits.RequestWindow, "length of the request window")
 	fs.Int64Var(&o.sim.RateLimits.Tokens, "limit-tokens", o.sim.RateLimits.Tokens, "tokens allowed per token window")
 	fs.DurationVar(&o.sim.RateLimits.TokenWindow, "limit-tokens-window", o.sim.RateLimits.TokenWindow, "length of the token window")
-	fs.TextVar(&o.sim.FaultRates, "faults", o.sim.FaultRates, "fault probabilities, such as 500:0.02,429:0.01,hang:0.001 (faults: 401, 429, 500, 502, 503, hang)")
+	fs.TextVar(&o.sim.FaultRates, "faults", o.sim.FaultRates, "fault probabilities, such as 500:0.02,429:0.01,hang:0.001,cut:0.01 (faults: 401, 429, 500, 502, 503, hang before the answer; cut and error-chunk in the middle of a streamed answer)")
 	fs.Uint64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the fault, latency and id generators")
 	fs.Func("models", "comma-separated models listed by GET /v1/models (default "+strings.Join(openaisim.DefaultModels(), ",")+")", func(s string) error {
 		o.sim.Models = splitList(s)

@@ -22,7 +22,7 @@ func TestParseOptions(t *testing.T) {
 		{
 			name: "defaults",
 			check: func(t *testing.T, o options) {
-				if o.addr != ":8090" || o.sim.Latency != defaults.Latency || o.sim.RateLimits != defaults.RateLimits || o.sim.Seed != defaults.Seed {
+				if o.addr != ":8090" || !sameLatency(o.sim.Latency, defaults.Latency) || o.sim.RateLimits != defaults.RateLimits || o.sim.Seed != defaults.Seed {
 					t.Errorf("options = %+v, want :8090 and DefaultConfig", o)
 				}
 				if len(o.sim.FaultRates) != 0 || o.sim.APIKeys != nil || o.logLevel != slog.LevelInfo {
@@ -36,11 +36,11 @@ func TestParseOptions(t *testing.T) {
 				"SIM_ADDR": "127.0.0.1:9999", "SIM_LATENCY_MEDIAN": "250ms", "SIM_LATENCY_P99": "2s",
 				"SIM_FAULTS": "500:0.02,429:0.01,hang:0.001", "SIM_SEED": "42", "SIM_LIMIT_REQUESTS": "60",
 				"SIM_LIMIT_TOKENS_WINDOW": "10s", "SIM_API_KEYS": "sk-one, sk-two,", "SIM_MODELS": "gpt-4o-mini",
-				"SIM_LOG_LEVEL": "debug", "SIM_HANG_MAX": "0",
+				"SIM_LOG_LEVEL": "debug", "SIM_HANG_MAX": "0", "SIM_PACE": "50,gpt-4o:40",
 			},
 			check: func(t *testing.T, o options) {
 				want := openaisim.RateLimits{Requests: 60, RequestWindow: time.Minute, Tokens: defaults.RateLimits.Tokens, TokenWindow: 10 * time.Second}
-				if o.addr != "127.0.0.1:9999" || o.sim.Latency != (openaisim.Latency{Median: 250 * time.Millisecond, P99: 2 * time.Second}) ||
+				if o.addr != "127.0.0.1:9999" || !sameLatency(o.sim.Latency, openaisim.Latency{Median: 250 * time.Millisecond, P99: 2 * time.Second, Pace: openaisim.Pace{Default: 50, Models: map[string]float64{"gpt-4o": 40}}}) ||
 					o.sim.Seed != 42 || o.sim.RateLimits != want || o.sim.HangMax != 0 || o.logLevel != slog.LevelDebug {
 					t.Errorf("options = %+v, want the environment's values", o)
 				}
@@ -54,16 +54,17 @@ func TestParseOptions(t *testing.T) {
 		},
 		{
 			name: "a flag wins over its variable",
-			args: []string{"-addr", ":7000", "-faults", "503:0.5", "-latency-median=0", "-latency-p99=0"},
+			args: []string{"-addr", ":7000", "-faults", "503:0.5,cut:0.1,error-chunk:0.1", "-latency-median=0", "-latency-p99=0", "-pace="},
 			env:  map[string]string{"SIM_ADDR": ":6000", "SIM_FAULTS": "500:0.1"},
 			check: func(t *testing.T, o options) {
-				if o.addr != ":7000" || o.sim.FaultRates.String() != "503:0.5" || o.sim.Latency != (openaisim.Latency{}) {
+				if o.addr != ":7000" || o.sim.FaultRates.String() != "503:0.5,cut:0.1,error-chunk:0.1" || !sameLatency(o.sim.Latency, openaisim.Latency{}) {
 					t.Errorf("options = %+v, want the flags' values", o)
 				}
 			},
 		},
 		{name: "bad variable", env: map[string]string{"SIM_LATENCY_MEDIAN": "fast"}, err: `SIM_LATENCY_MEDIAN="fast"`},
 		{name: "bad faults", env: map[string]string{"SIM_FAULTS": "500:2"}, err: "from 0 to 1"},
+		{name: "bad pace", env: map[string]string{"SIM_PACE": "gpt-4o:fast"}, err: `SIM_PACE="gpt-4o:fast"`},
 		{name: "bad flag", args: []string{"-seed", "-1"}, err: "invalid value"},
 		{name: "unknown flag", args: []string{"-api-key", "sk-x"}, err: "flag provided but not defined"},
 		{name: "argument", args: []string{"serve"}, err: `unexpected argument "serve"`},
@@ -92,9 +93,18 @@ func TestEveryFlagHasAVariable(t *testing.T) {
 	if _, err := parseOptions([]string{"-h"}, func(string) string { return "" }, &help); err == nil {
 		t.Fatal("-h did not stop parsing")
 	}
-	for _, env := range []string{"SIM_ADDR", "SIM_FAULTS", "SIM_SEED", "SIM_LATENCY_MEDIAN", "SIM_LATENCY_P99", "SIM_LIMIT_REQUESTS", "SIM_LIMIT_TOKENS", "SIM_API_KEYS"} {
+	for _, env := range []string{"SIM_ADDR", "SIM_FAULTS", "SIM_SEED", "SIM_LATENCY_MEDIAN", "SIM_LATENCY_P99", "SIM_LIMIT_REQUESTS", "SIM_LIMIT_TOKENS", "SIM_API_KEYS", "SIM_PACE"} {
 		if !strings.Contains(help.String(), env) {
 			t.Errorf("the help does not mention %s", env)
 		}
 	}
+	for _, fault := range []string{"cut", "error-chunk", "time to first token", "tokens per second"} {
+		if !strings.Contains(help.String(), fault) {
+			t.Errorf("the help does not mention %s", fault)
+		}
+	}
+}
+
+func sameLatency(a, b openaisim.Latency) bool {
+	return a.Median == b.Median && a.P99 == b.P99 && a.Pace.Equal(b.Pace)
 }

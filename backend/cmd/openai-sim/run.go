@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		"base_url", running.URL(),
 		"latency_median", cfg.Latency.Median.String(),
 		"latency_p99", cfg.Latency.P99.String(),
+		"pace", cfg.Latency.Pace.String(),
 		"limit_requests", cfg.RateLimits.Requests,
 		"limit_requests_window", cfg.RateLimits.RequestWindow.String(),
 		"limit_tokens", cfg.RateLimits.Tokens,
@@ -78,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return exitError
 	}
 	st := srv.Stats()
-	logger.Info("stopped", "received", st.Received, "succeeded", st.Succeeded)
+	logger.Info("stopped", "received", st.Received, "streamed", st.Streamed, "succeeded", st.Succeeded,
+		"abandoned", st.Abandoned, "stream_cut", st.StreamCut, "stream_error", st.StreamError)
 	return exitOK
 }
