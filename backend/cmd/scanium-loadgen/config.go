@@ -23,6 +23,7 @@ const (
 	envTimeout     = "LOADGEN_TIMEOUT"
 	envHealthAddr  = "LOADGEN_HEALTH_ADDR"
 	envSeed        = "LOADGEN_SEED"
+	envStream      = "LOADGEN_STREAM_PERCENT"
 	envLogLevel    = "LOG_LEVEL"
 )
 
@@ -33,8 +34,11 @@ const (
 	defaultConcurrency = 4
 	defaultTimeout     = 90 * time.Second
 	defaultHealthAddr  = ":8099"
-	maxRate            = 1000
-	maxConcurrency     = 256
+	// defaultStreamPercent streams half the requests, so the demo shows
+	// both kinds.
+	defaultStreamPercent = 50
+	maxRate              = 1000
+	maxConcurrency       = 256
 )
 
 // errHelp is returned when -help was asked for; usage is already printed.
@@ -68,6 +72,9 @@ type Config struct {
 	HealthAddr string
 	// Seed makes the mix of messages reproducible.
 	Seed uint64
+	// StreamPercent is the share of requests, 0 to 100, that ask for a
+	// streamed answer ("stream": true) and read its events to the end.
+	StreamPercent int
 	// LogLevel is debug, info, warn or error.
 	LogLevel slog.Level
 }
@@ -83,6 +90,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("timeout", c.Timeout),
 		slog.String("health_addr", c.HealthAddr),
 		slog.Uint64("seed", c.Seed),
+		slog.Int("stream_percent", c.StreamPercent),
 	)
 }
 
@@ -107,6 +115,7 @@ func loadConfig(args []string, lookup func(string) (string, bool), output io.Wri
 	}
 	healthAddr := flags.String("health-addr", healthDefault, "address of GET /healthz, empty for none ($"+envHealthAddr+")")
 	seed := flags.String("seed", orDefault(env(envSeed), "1"), "seed of the message mix ($"+envSeed+")")
+	streamPercent := flags.String("stream-percent", orDefault(env(envStream), strconv.Itoa(defaultStreamPercent)), "percentage of requests streamed, 0 to 100 ($"+envStream+")")
 	logLevel := flags.String("log-level", orDefault(env(envLogLevel), "info"), "debug, info, warn or error ($"+envLogLevel+")")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -160,6 +169,11 @@ func loadConfig(args []string, lookup func(string) (string, bool), output io.Wri
 		errs = append(errs, fmt.Errorf("-seed %q: want a non-negative whole number", *seed))
 	} else {
 		cfg.Seed = s
+	}
+	if p, err := strconv.Atoi(*streamPercent); err != nil || p < 0 || p > 100 {
+		errs = append(errs, fmt.Errorf("-stream-percent %q: want a whole number from 0 to 100", *streamPercent))
+	} else {
+		cfg.StreamPercent = p
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("-log-level %q: want debug, info, warn or error", *logLevel))

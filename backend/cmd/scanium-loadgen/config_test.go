@@ -26,26 +26,26 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults with a key",
 			env:  map[string]string{envAPIKey: "k1"},
-			want: Config{TargetURL: defaultTarget, APIKey: "k1", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, LogLevel: slog.LevelInfo},
+			want: Config{TargetURL: defaultTarget, APIKey: "k1", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, StreamPercent: defaultStreamPercent, LogLevel: slog.LevelInfo},
 		},
 		{
 			name: "environment",
 			env: map[string]string{
 				envTarget: "http://scanium-backend:8080/", envAPIKey: " k2 ", envRate: "0.5", envConcurrency: "8",
-				envDuration: "10m", envTimeout: "30s", envHealthAddr: "", envSeed: "42", envLogLevel: "debug",
+				envDuration: "10m", envTimeout: "30s", envHealthAddr: "", envSeed: "42", envLogLevel: "debug", envStream: "0",
 			},
 			want: Config{TargetURL: "http://scanium-backend:8080", APIKey: "k2", Rate: 0.5, Concurrency: 8, Duration: 10 * time.Minute, Timeout: 30 * time.Second, HealthAddr: "", Seed: 42, LogLevel: slog.LevelDebug},
 		},
 		{
 			name: "flags override the environment",
-			args: []string{"-target", "https://nas.local:8443", "-rate", "5", "-concurrency", "2", "-health-addr", "127.0.0.1:9000"},
-			env:  map[string]string{envTarget: "http://ignored:1", envRate: "1", envAPIKey: "k3"},
-			want: Config{TargetURL: "https://nas.local:8443", APIKey: "k3", Rate: 5, Concurrency: 2, Timeout: defaultTimeout, HealthAddr: "127.0.0.1:9000", Seed: 1, LogLevel: slog.LevelInfo},
+			args: []string{"-target", "https://nas.local:8443", "-rate", "5", "-concurrency", "2", "-health-addr", "127.0.0.1:9000", "-stream-percent", "100"},
+			env:  map[string]string{envTarget: "http://ignored:1", envRate: "1", envAPIKey: "k3", envStream: "10"},
+			want: Config{TargetURL: "https://nas.local:8443", APIKey: "k3", Rate: 5, Concurrency: 2, Timeout: defaultTimeout, HealthAddr: "127.0.0.1:9000", Seed: 1, StreamPercent: 100, LogLevel: slog.LevelInfo},
 		},
 		{
 			name: "first backend key when no key of its own",
 			env:  map[string]string{envBackendKeys: " first , second"},
-			want: Config{TargetURL: defaultTarget, APIKey: "first", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, LogLevel: slog.LevelInfo},
+			want: Config{TargetURL: defaultTarget, APIKey: "first", Rate: defaultRate, Concurrency: defaultConcurrency, Timeout: defaultTimeout, HealthAddr: defaultHealthAddr, Seed: 1, StreamPercent: defaultStreamPercent, LogLevel: slog.LevelInfo},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestLoadConfig(t *testing.T) {
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	env := map[string]string{
 		envTarget: "scanium-backend:8080", envRate: "0", envConcurrency: "many",
-		envDuration: "-1s", envTimeout: "0s", envSeed: "-3", envLogLevel: "loud",
+		envDuration: "-1s", envTimeout: "0s", envSeed: "-3", envLogLevel: "loud", envStream: "101",
 	}
 	_, err := loadConfig(nil, lookupFrom(env), &bytes.Buffer{})
 	if err == nil {
@@ -71,7 +71,7 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	}
 	for _, want := range []string{
 		"-target \"scanium-backend:8080\"", "no API key: set LOADGEN_API_KEY", "-rate \"0\"",
-		"-concurrency \"many\"", "-duration \"-1s\"", "-timeout \"0s\"", "-seed \"-3\"", "-log-level \"loud\"",
+		"-concurrency \"many\"", "-duration \"-1s\"", "-timeout \"0s\"", "-seed \"-3\"", "-log-level \"loud\"", "-stream-percent \"101\"",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)

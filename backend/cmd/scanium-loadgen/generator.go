@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
 )
@@ -23,8 +25,18 @@ type Stats struct {
 	// that found every worker busy.
 	Sent, Skipped int64
 	// Answers by class: 2xx, 4xx, 5xx; Failed counts requests with no answer
-	// (refused connection, timeout).
+	// (refused connection, timeout) and streams that ended with neither a
+	// done nor an error event.
 	OK, ClientErrors, ServerErrors, Failed int64
+	// Streamed counts the requests that asked for a streamed answer. Of
+	// those the backend streamed, StreamDone counts the ones that ended with
+	// the done event (counted OK too), StreamErrors those that ended with an
+	// error event (counted under no class above).
+	Streamed, StreamDone, StreamErrors int64
+	// FirstDeltas counts the streams that sent a delta; FirstDeltaTotal is
+	// the sum of their times from the request to the first delta.
+	FirstDeltas     int64
+	FirstDeltaTotal time.Duration
 }
 
 // LogValue prints the counts as a group.
@@ -33,11 +45,25 @@ func (s Stats) LogValue() slog.Value {
 		slog.Int64("sent", s.Sent), slog.Int64("ok", s.OK),
 		slog.Int64("client_errors", s.ClientErrors), slog.Int64("server_errors", s.ServerErrors),
 		slog.Int64("failed", s.Failed), slog.Int64("skipped", s.Skipped),
+		slog.Int64("streamed", s.Streamed), slog.Int64("stream_done", s.StreamDone),
+		slog.Int64("stream_errors", s.StreamErrors),
+		slog.Float64("first_delta_mean_ms", s.FirstDeltaMean().Seconds()*1000),
 	)
+}
+
+// FirstDeltaMean is the mean time from a streamed request to its first
+// delta; zero before any.
+func (s Stats) FirstDeltaMean() time.Duration {
+	if s.FirstDeltas == 0 {
+		return 0
+	}
+	return s.FirstDeltaTotal / time.Duration(s.FirstDeltas)
 }
 
 type counters struct {
 	sent, skipped, ok, clientErrors, serverErrors, failed atomic.Int64
+	streamed, streamDone, streamErrors, firstDeltas       atomic.Int64
+	firstDeltaNanos                                       atomic.Int64
 }
 
 // generator turns ticks into requests, at most concurrency at a time.
@@ -48,8 +74,11 @@ type generator struct {
 	slots    chan struct{}
 	logger   *slog.Logger
 
-	mu  sync.Mutex // guards mix
+	mu  sync.Mutex // guards mix and drawn
 	mix *mix
+	// streamPercent of the requests drawn are streamed, spread evenly.
+	streamPercent int
+	drawn         int
 
 	counts counters
 }
@@ -62,6 +91,8 @@ func newGenerator(cfg Config, client *http.Client, logger *slog.Logger) *generat
 		slots:    make(chan struct{}, cfg.Concurrency),
 		logger:   logger,
 		mix:      newMix(cfg.Seed),
+
+		streamPercent: cfg.StreamPercent,
 	}
 }
 
@@ -102,25 +133,39 @@ func (g *generator) Stats() Stats {
 		Sent: g.counts.sent.Load(), Skipped: g.counts.skipped.Load(),
 		OK: g.counts.ok.Load(), ClientErrors: g.counts.clientErrors.Load(),
 		ServerErrors: g.counts.serverErrors.Load(), Failed: g.counts.failed.Load(),
+		Streamed: g.counts.streamed.Load(), StreamDone: g.counts.streamDone.Load(),
+		StreamErrors: g.counts.streamErrors.Load(), FirstDeltas: g.counts.firstDeltas.Load(),
+		FirstDeltaTotal: time.Duration(g.counts.firstDeltaNanos.Load()),
 	}
 }
 
+// draw returns the next request: of every 100 drawn, streamPercent are
+// streamed, evenly spread.
 func (g *generator) draw() chatRequest {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.mix.draw()
+	req := g.mix.draw()
+	k := g.drawn
+	g.drawn++
+	req.Stream = (k+1)*g.streamPercent/100 > k*g.streamPercent/100
+	return req
 }
 
 func (g *generator) send(ctx context.Context, body chatRequest) {
 	defer g.counts.sent.Add(1)
-	status, err := g.post(ctx, body)
+	if body.Stream {
+		g.counts.streamed.Add(1)
+	}
+	status, stream, err := g.post(ctx, body)
 	switch {
 	case err != nil:
 		g.counts.failed.Add(1)
-		g.logger.Warn("request failed", "err", err)
+		g.logger.Warn("request failed", "err", err, "stream", body.Stream)
+	case stream != nil:
+		g.countStream(*stream)
 	case status/100 == 2:
 		g.counts.ok.Add(1)
-		g.logger.Debug("answered", "status", status, "items", len(body.Items))
+		g.logger.Debug("answered", "status", status, "items", len(body.Items), "stream", body.Stream)
 	case status/100 == 4:
 		g.counts.clientErrors.Add(1)
 		g.logger.Warn("request refused", "status", status, "hint", hint(status))
@@ -130,27 +175,59 @@ func (g *generator) send(ctx context.Context, body chatRequest) {
 	}
 }
 
-// post sends one request and returns the answer's status.
-func (g *generator) post(ctx context.Context, body chatRequest) (int, error) {
+// countStream counts a streamed answer by how it ended.
+func (g *generator) countStream(res streamResult) {
+	if res.deltas > 0 {
+		g.counts.firstDeltas.Add(1)
+		g.counts.firstDeltaNanos.Add(int64(res.firstDelta))
+	}
+	switch res.end {
+	case streamDone:
+		g.counts.ok.Add(1)
+		g.counts.streamDone.Add(1)
+		g.logger.Debug("stream done", "deltas", res.deltas, "first_delta_ms", res.firstDelta.Milliseconds())
+	case streamError:
+		g.counts.streamErrors.Add(1)
+		g.logger.Info("stream ended with an error event", "code", res.errorCode, "deltas", res.deltas)
+	default:
+		g.counts.failed.Add(1)
+		g.logger.Warn("stream ended without a done or error event", "deltas", res.deltas)
+	}
+}
+
+// post sends one request and returns the answer's status and, for an
+// answer streamed as server-sent events, what its events said.
+func (g *generator) post(ctx context.Context, body chatRequest) (int, *streamResult, error) {
 	payload, err := json.Marshal(body)
 	if err != nil {
-		return 0, fmt.Errorf("encode request: %w", err)
+		return 0, nil, fmt.Errorf("encode request: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.endpoint, bytes.NewReader(payload))
 	if err != nil {
-		return 0, fmt.Errorf("build request: %w", err)
+		return 0, nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+g.key.reveal())
+	if body.Stream {
+		req.Header.Set("Accept", httpapi.StreamContentType)
+	}
+	sent := time.Now()
 	resp, err := g.client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("POST %s: %w", g.endpoint, err)
+		return 0, nil, fmt.Errorf("POST %s: %w", g.endpoint, err)
 	}
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes)); err != nil {
-		return 0, fmt.Errorf("POST %s: read answer: %w", g.endpoint, err)
+	if mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); body.Stream && resp.StatusCode == http.StatusOK && mediaType == httpapi.StreamContentType {
+		res, err := readStream(resp.Body, sent, time.Now)
+		if err != nil {
+			return 0, nil, fmt.Errorf("POST %s: %w", g.endpoint, err)
+		}
+		return resp.StatusCode, &res, nil
 	}
-	return resp.StatusCode, nil
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes)); err != nil {
+		return 0, nil, fmt.Errorf("POST %s: read answer: %w", g.endpoint, err)
+	}
+	return resp.StatusCode, nil, nil
 }
 
 // hint says what to fix for the answers that come from the load generator's

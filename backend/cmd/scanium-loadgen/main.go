@@ -4,8 +4,12 @@
 //
 //	scanium-loadgen -target http://127.0.0.1:8080 -rate 2 -concurrency 4
 //
+// A share of the requests (LOADGEN_STREAM_PERCENT, 50 by default) asks for a
+// streamed answer and reads its server-sent events to the done or error
+// event, timing the first delta; the others wait for the JSON answer.
+//
 // Every flag has an environment variable (LOADGEN_TARGET_URL, LOADGEN_API_KEY,
-// LOADGEN_RATE, ...; see -help). It logs JSON lines, reports its counts every
+// LOADGEN_RATE, LOADGEN_STREAM_PERCENT, ...; see -help). It logs JSON lines, reports its counts every
 // 30 seconds, serves GET /healthz for its container healthcheck, and on
 // SIGINT or SIGTERM stops sending, waits for the requests in flight and exits.
 package main

@@ -10,6 +10,8 @@ import (
 type chatRequest struct {
 	Message string     `json:"message"`
 	Items   []chatItem `json:"items"`
+	// Stream asks for the answer as server-sent events.
+	Stream bool `json:"stream,omitempty"`
 }
 
 type chatItem struct {
