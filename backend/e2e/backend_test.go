@@ -200,7 +200,8 @@ func TestBackendMetricsReachPrometheus(t *testing.T) {
 	want := sendTraffic(t, s)
 	s.shutdown(t)
 
-	sel := fmt.Sprintf(`%s="%s", %s="%s", job="scanium-backend", instance="%s"`, m.LabelModel, model, m.LabelStatus, "%s", hostName)
+	// The traffic is not streamed; the stream="true" series exist at 0.
+	sel := fmt.Sprintf(`%s="%s", %s="%s", %s="%s", job="scanium-backend", instance="%s"`, m.LabelModel, model, m.LabelStream, m.StreamFalse, m.LabelStatus, "%s", hostName)
 	for errorType, n := range want.requests {
 		var expr string
 		if errorType == "" {
