@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -46,7 +47,7 @@ func (b *logBuffer) baseURL() string {
 
 func TestServeAnswersAndShutsDown(t *testing.T) {
 	const key = "sk-run-test-key"
-	env := map[string]string{"SIM_API_KEYS": key, "SIM_LATENCY_MEDIAN": "0", "SIM_LATENCY_P99": "0"}
+	env := map[string]string{"SIM_API_KEYS": key, "SIM_LATENCY_MEDIAN": "0", "SIM_LATENCY_P99": "0", "SIM_PACE": "0"}
 	var stderr logBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,6 +76,35 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	}
 	if resp.GetRateLimitHeaders().LimitRequests != 500 {
 		t.Errorf("limit = %d, want the demo default 500", resp.GetRateLimitHeaders().LimitRequests)
+	}
+	stream, err := openai.NewClientWithConfig(cfg).CreateChatCompletionStream(ctx, openai.ChatCompletionRequest{
+		Model:         openai.GPT4oMini,
+		Messages:      []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "teak bench"}},
+		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+	})
+	if err != nil {
+		t.Fatalf("CreateChatCompletionStream: %v", err)
+	}
+	var streamed strings.Builder
+	var usage *openai.Usage
+	for {
+		chunk, err := stream.Recv()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Errorf("the stream ended with %v, want io.EOF after [DONE]", err)
+			}
+			break
+		}
+		for _, c := range chunk.Choices {
+			streamed.WriteString(c.Delta.Content)
+		}
+		if chunk.Usage != nil {
+			usage = chunk.Usage
+		}
+	}
+	stream.Close()
+	if streamed.String() != resp.Choices[0].Message.Content || usage == nil || usage.TotalTokens != resp.Usage.TotalTokens {
+		t.Errorf("streamed %q with usage %v, want the answer not streamed, %q and %d tokens", streamed.String(), usage, resp.Choices[0].Message.Content, resp.Usage.TotalTokens)
 	}
 	cfg = openai.DefaultConfig("sk-not-accepted")
 	cfg.BaseURL = url
