@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 const streamBenchBody = `{"message": "Generate a listing title for this item", "items": [{"itemId": "test-123", "currentTitle": "Test Item"}], "stream": true}`
@@ -27,21 +30,22 @@ func serveStream(b *backend) bool {
 }
 
 // BenchmarkChatStreamTelemetryRatio is a streamed chat request through the
-// whole backend (validation, provider, go-openai over loopback HTTP to a
-// zero-latency server streaming four content chunks, the usage and [DONE],
-// an event written and flushed per chunk), telemetry on (all three signals,
-// to a live OTLP endpoint) against off, in ABBA rounds as
-// BenchmarkChatTelemetryRatio does. It reports telemetry-on's throughput as
-// a percentage of telemetry-off's, and off's time per request.
+// whole backend (validation, provider, go-openai over loopback HTTP to the
+// simulator streaming with zero latency, an event written and flushed per
+// chunk), telemetry on (all three signals, to a live OTLP endpoint) against
+// off, in ABBA rounds as BenchmarkChatTelemetryRatio does. It reports
+// telemetry-on's throughput as a percentage of telemetry-off's, and off's
+// time per request.
 func BenchmarkChatStreamTelemetryRatio(b *testing.B) {
-	up := newSSEUpstream(b)
+	// Limits no benchmark run reaches: every answer is a success.
+	_, simURL := simtest.Start(b, openaisim.Config{RateLimits: openaisim.RateLimits{Requests: 1 << 40, Tokens: 1 << 50}})
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-protobuf")
 	}))
 	b.Cleanup(sink.Close)
-	off := assembleFor(b, up.URL+"/v1", "", "1000")
-	on := assembleFor(b, up.URL+"/v1", sink.URL, "1000")
+	off := assembleFor(b, simURL, "", "1000")
+	on := assembleFor(b, simURL, sink.URL, "1000")
 	const round = 10
 	timeRound := func(v *backend) time.Duration {
 		start := time.Now()

@@ -14,6 +14,8 @@ import (
 
 	"github.com/scanium/openai-monitoring/backend/internal/otlptest"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 // streamedReply is what the streaming upstream answers, in pieces.
@@ -160,5 +162,39 @@ func TestStreamedChatThroughTheBackend(t *testing.T) {
 		if recv.RawContains(s) {
 			t.Errorf("an exported span or log record holds %q", s)
 		}
+	}
+}
+
+// TestStreamedChatCutByTheSimulator: the simulator cuts a stream after its
+// first pieces; the client gets them, then an error event with the usual
+// error body, status 200; the access log record has the error code and the
+// outcome.
+func TestStreamedChatCutByTheSimulator(t *testing.T) {
+	sim, simURL := simtest.Start(t, openaisim.Config{APIKeys: []string{tracedOpenAIKey}})
+	if err := sim.Script(openaisim.FaultCut); err != nil {
+		t.Fatal(err)
+	}
+	recv := otlptest.New(t)
+	b := startBackend(t, map[string]string{
+		"SCANIUM_API_KEYS": clientKey, "OPENAI_API_KEY": tracedOpenAIKey, "OPENAI_BASE_URL": simURL,
+		"OPENAI_MAX_RETRIES": "2", "OTEL_EXPORTER_OTLP_ENDPOINT": recv.URL, "OTEL_METRIC_EXPORT_INTERVAL": "3600000",
+	})
+	status, names, data := postStream(t, b.url, "req-cut")
+	if status != http.StatusOK || len(names) < 2 || names[0] != "delta" || names[len(names)-1] != "error" {
+		t.Fatalf("status %d events %v, want 200, deltas, then error", status, names)
+	}
+	if !strings.Contains(data, `{"error":{"code":"`+m.ErrorProviderError+`","message":"OpenAI could not answer this request"}}`) {
+		t.Errorf("events' data:\n%s", data)
+	}
+	if code := b.stop(t); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, b.stdout)
+	}
+	if s := sim.Stats(); s.Received != 1 || s.StreamCut != 1 {
+		t.Errorf("simulator stats %+v, want one cut stream and no retry", s)
+	}
+	a := accessRecord(t, recv.Logs(), "req-cut").GetAttributes()
+	if otlptest.Int(a, m.LogFieldStatus) != 200 || otlptest.Str(a, m.LogFieldStream) != m.StreamOutcomeError ||
+		otlptest.Str(a, m.LogFieldErrorCode) != m.ErrorProviderError || otlptest.Int(a, m.LogFieldOpenAIAttempts) != 1 {
+		t.Errorf("access log record attributes %v", a)
 	}
 }
