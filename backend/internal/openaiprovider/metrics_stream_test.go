@@ -30,7 +30,7 @@ func TestRecordStreamedAttempts(t *testing.T) {
 	mr := newMeterReader(t)
 	ctx := context.Background()
 	usage := Usage{InputTokens: 100, OutputTokens: 20, TotalTokens: 120, CachedInputTokens: 0, ReasoningTokens: 5}
-	mr.recorder.Record(ctx, Attempt{Duration: time.Second, Usage: usage})                  // not streamed
+	mr.recorder.Record(ctx, Attempt{Duration: time.Second, Usage: usage})                   // not streamed
 	mr.recorder.Record(ctx, Attempt{Duration: time.Second, ErrorType: m.ErrorProviderError, // not streamed, failed
 		Usage: usage})
 	mr.recorder.Record(ctx, Attempt{Duration: 3 * time.Second, Stream: true, Usage: usage,
