@@ -26,7 +26,9 @@ func checkArtifactQueries(t *testing.T, prom *livetest.Prometheus) {
 		switch {
 		case err != nil:
 			t.Errorf("%s: Prometheus rejects %s: %v", q.Source, q.Expr, err)
-		case q.ExpectData && len(samples) == 0:
+		case q.ExpectData && !q.StreamsOnly && len(samples) == 0:
+			// The traffic of these tests has no streamed call, so the
+			// time-to-first-token queries have nothing to read.
 			t.Errorf("%s: no data for %s", q.Source, q.Expr)
 		}
 	}

@@ -56,6 +56,10 @@ type Query struct {
 	// problem, such as traffic of an unpriced model, and for the queries
 	// that need the billing exporter (Billing).
 	ExpectData bool
+	// StreamsOnly is true when every series the query reads is one only
+	// streamed calls record (openai_time_to_first_token_seconds): it returns
+	// data only once the traffic includes streamed calls.
+	StreamsOnly bool
 	// Billing is true when the query reads a series of the billing exporter
 	// (openaimetrics.RecorderBilling), which is optional: the query returns
 	// data only while the exporter runs.
@@ -202,7 +206,28 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 func newQuery(src Source, original string, quiet bool) Query {
 	expr := Substitute(original)
 	billing := readsBilling(expr)
-	return Query{Source: src, Expr: expr, Original: original, ExpectData: !quiet && !billing, Billing: billing}
+	return Query{Source: src, Expr: expr, Original: original, ExpectData: !quiet && !billing, Billing: billing,
+		StreamsOnly: readsStreamsOnly(expr)}
+}
+
+// readsStreamsOnly tells whether every series an expression selects is one
+// of the time-to-first-token histogram, which only streamed calls record.
+func readsStreamsOnly(expr string) bool {
+	parsed, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return false
+	}
+	selectors, streamed := 0, 0
+	parser.Inspect(parsed, func(node parser.Node, _ []parser.Node) error {
+		if vs, ok := node.(*parser.VectorSelector); ok {
+			selectors++
+			if s, ok := m.LookupSeries(vs.Name); ok && s.Instrument.Name == m.TimeToFirstTokenSeconds {
+				streamed++
+			}
+		}
+		return nil
+	})
+	return selectors > 0 && streamed == selectors
 }
 
 // readsBilling tells whether an expression selects a series the billing

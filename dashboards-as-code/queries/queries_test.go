@@ -42,8 +42,8 @@ func TestLoad(t *testing.T) {
 			quiet[q.Source.Kind.String()+" "+q.Source.Title] = true
 		}
 	}
-	if kinds[queries.Variable] != 1 || kinds[queries.Rule] != 8 || kinds[queries.Panel] < 20 {
-		t.Errorf("queries by kind = %v, want 1 variable, 8 rule queries and every panel target", kinds)
+	if kinds[queries.Variable] != 1 || kinds[queries.Rule] != 14 || kinds[queries.Panel] < 20 {
+		t.Errorf("queries by kind = %v, want 1 variable, 14 rule queries and every panel target", kinds)
 	}
 	wantQuiet := map[string]bool{"panel Tokens of unpriced models": true, "rule OpenAIUnpricedModel": true}
 	if fmt.Sprint(quiet) != fmt.Sprint(wantQuiet) {
@@ -119,10 +119,22 @@ func healthyTraffic(model string, minutes int) []string {
 		}
 		return metric + "{" + strings.Join(parts, ",") + "} " + values
 	}
-	out := []string{s(m.RequestsTotal, counter(100), m.LabelStatus, m.StatusSuccess)}
+	out := []string{s(m.RequestsTotal, counter(100), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamFalse)}
 	for _, e := range m.ErrorTypes() {
-		out = append(out, s(m.RequestsTotal, counter(1), m.LabelStatus, m.StatusError, m.LabelErrorType, e))
+		out = append(out, s(m.RequestsTotal, counter(1), m.LabelStatus, m.StatusError, m.LabelErrorType, e, m.LabelStream, m.StreamFalse))
 	}
+	// Streamed calls: their time to first token, all within 0.5s.
+	for _, le := range append(m.FirstTokenBuckets(), 0) {
+		leText, perMinute := fmt.Sprint(le), 0.0
+		if le == 0 || le >= 0.5 {
+			perMinute = 10
+		}
+		if le == 0 {
+			leText = "+Inf"
+		}
+		out = append(out, s(m.Bucket(m.TimeToFirstTokenSeconds), counter(perMinute), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamTrue, m.LabelBucket, leText))
+	}
+	out = append(out, s(m.Count(m.TimeToFirstTokenSeconds), counter(10), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamTrue))
 	for _, le := range append(m.DurationBuckets(), 0) {
 		leText, perMinute := fmt.Sprint(le), 0.0
 		if le == 0 {
@@ -134,11 +146,11 @@ func healthyTraffic(model string, minutes int) []string {
 		case le >= 0.5:
 			perMinute = 60
 		}
-		out = append(out, s(m.Bucket(m.RequestDurationSeconds), counter(perMinute), m.LabelStatus, m.StatusSuccess, m.LabelBucket, leText))
+		out = append(out, s(m.Bucket(m.RequestDurationSeconds), counter(perMinute), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamFalse, m.LabelBucket, leText))
 	}
 	out = append(out,
-		s(m.Sum(m.RequestDurationSeconds), counter(90), m.LabelStatus, m.StatusSuccess),
-		s(m.Count(m.RequestDurationSeconds), counter(100), m.LabelStatus, m.StatusSuccess),
+		s(m.Sum(m.RequestDurationSeconds), counter(90), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamFalse),
+		s(m.Count(m.RequestDurationSeconds), counter(100), m.LabelStatus, m.StatusSuccess, m.LabelStream, m.StreamFalse),
 		s(m.TokensTotal, counter(20000), m.LabelTokenType, m.TokenInput),
 		s(m.TokensTotal, counter(5000), m.LabelTokenType, m.TokenOutput),
 		s(m.TokensTotal, counter(25000), m.LabelTokenType, m.TokenTotal),

@@ -23,6 +23,7 @@ const (
 	GroupLatency    = "openai-latency"
 	GroupRateLimits = "openai-rate-limits"
 	GroupCost       = "openai-cost"
+	GroupSLO        = "openai-slo"
 )
 
 // group is a titled list of rules evaluated together.
@@ -40,6 +41,7 @@ func groups(cfg config.Config) []group {
 		{GroupCost, append(budgetRules(cfg.Pricing.Models, a.Budget),
 			unpricedModelRule(cfg.Pricing.Models, a.UnpricedModel),
 			billingMismatchRule(cfg.Pricing.Models, a.Reconciliation))},
+		{GroupSLO, burnRateRules(cfg.SLOs)},
 	}
 }
 

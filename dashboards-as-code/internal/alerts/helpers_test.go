@@ -42,6 +42,10 @@ func testConfig() config.Config {
 			UnpricedModel:      config.UnpricedModel{Window: 30 * time.Minute},
 			Reconciliation:     config.Reconciliation{MaxGapPercent: 10, For: time.Hour},
 		},
+		SLOs: config.SLOs{
+			Availability: config.Objective{TargetPercent: 99, Window: 30 * 24 * time.Hour},
+			Latency:      config.LatencyObjective{Objective: config.Objective{TargetPercent: 95, Window: 30 * 24 * time.Hour}, ThresholdSeconds: 2},
+		},
 		Pricing: config.Pricing{Models: []config.ModelPrice{
 			{Model: "gpt-4o", InputUSDPerMillion: 2.5, CachedInputUSDPerMillion: 1.25, OutputUSDPerMillion: 10},
 			{Model: priced, InputUSDPerMillion: 0.15, CachedInputUSDPerMillion: 0.075, OutputUSDPerMillion: 0.6},

@@ -11,13 +11,17 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/alerting"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 )
 
 // scenarioTitles are the rules the scenario tests of this package exercise.
 func scenarioTitles() []string {
 	return []string{
+		"OpenAIAvailabilityBurnRate1h", "OpenAIAvailabilityBurnRate3d", "OpenAIAvailabilityBurnRate6h",
 		"OpenAIBillingMismatch", "OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent", "OpenAIHighErrorRate",
-		"OpenAIHighErrorRateCritical", "OpenAIHighLatency", "OpenAIRateLimitHeadroomLow", "OpenAIUnpricedModel",
+		"OpenAIHighErrorRateCritical", "OpenAIHighLatency", "OpenAILatencyBurnRate1h", "OpenAILatencyBurnRate3d",
+		"OpenAILatencyBurnRate6h", "OpenAIRateLimitHeadroomLow", "OpenAIUnpricedModel",
 	}
 }
 
@@ -30,9 +34,14 @@ func TestEveryRuleHasScenarios(t *testing.T) {
 
 func TestRuleLabelsAndAnnotations(t *testing.T) {
 	// The budget rules watch the total of all models and the billing rule
-	// the organisation's bill; every other rule has one instance per model
-	// and names it.
+	// the organisation's bill, the burn-rate rules the service's objectives;
+	// every other rule has one instance per model and names it.
 	total := []string{"OpenAIDailyBudgetExceeded", "OpenAIDailyBudgetNearlySpent", "OpenAIBillingMismatch"}
+	for _, o := range []string{"Availability", "Latency"} {
+		for _, w := range config.BurnRateWindows() {
+			total = append(total, openairuntime.BurnRateAlertTitle(o, w))
+		}
+	}
 	for title, r := range generatedRules(t) {
 		if s := r.Labels["severity"]; s != alerts.SeverityWarning && s != alerts.SeverityCritical {
 			t.Errorf("%s: severity %q", title, s)

@@ -26,6 +26,9 @@ type Outcome struct {
 	States map[string]State
 	// Last is the last evaluation's result.
 	Last Result
+	// Fired holds the labels of every instance that was Alerting at any
+	// evaluation of the run.
+	Fired map[string]bool
 }
 
 // Firing returns the labels of the instances in the Alerting state.
@@ -49,6 +52,7 @@ func (r Rule) Run(ctx context.Context, engine promql.QueryEngine, q storage.Quer
 		return Outcome{}, fmt.Errorf("rule %s: no evaluation interval", r.Title)
 	}
 	states := map[string]State{}
+	fired := map[string]bool{}
 	since := map[string]time.Time{}
 	var last Result
 	for ts := start; !ts.After(end); ts = ts.Add(r.Interval) {
@@ -106,7 +110,12 @@ func (r Rule) Run(ctx context.Context, engine promql.QueryEngine, q storage.Quer
 				step(labels, inst.Firing)
 			}
 		}
+		for labels, s := range next {
+			if s == Alerting {
+				fired[labels] = true
+			}
+		}
 		states = next
 	}
-	return Outcome{States: states, Last: last}, nil
+	return Outcome{States: states, Last: last, Fired: fired}, nil
 }

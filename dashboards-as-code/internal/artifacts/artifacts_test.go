@@ -47,7 +47,7 @@ func TestRenderIsDeterministicAndCanonical(t *testing.T) {
 	}
 	want := []string{
 		"alerting/openai-cost.json", "alerting/openai-errors.json", "alerting/openai-latency.json",
-		"alerting/openai-rate-limits.json", "dashboards/scanium-openai-runtime.json",
+		"alerting/openai-rate-limits.json", "alerting/openai-slo.json", "dashboards/scanium-openai-runtime.json",
 	}
 	if !slices.Equal(first.Paths(), want) {
 		t.Errorf("paths %v, want %v", first.Paths(), want)

@@ -8,6 +8,7 @@
 package config
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -18,6 +19,7 @@ type Config struct {
 	RunbookURL string
 	Alerts     Alerts
 	Pricing    Pricing
+	SLOs       SLOs
 	// Notifications is nil when the file has no notifications section: then
 	// no contact point or notification policy artifact is generated.
 	Notifications *Notifications
@@ -91,6 +93,39 @@ type Reconciliation struct {
 	// by more than this share of the bill, either way.
 	MaxGapPercent float64
 	For           time.Duration
+}
+
+// SLOs holds the service level objectives of the backend's OpenAI calls,
+// all models together, and their burn-rate alerts.
+type SLOs struct {
+	Availability Objective
+	Latency      LatencyObjective
+}
+
+// Objective is a target share of good calls over a rolling window.
+type Objective struct {
+	// TargetPercent is the share of good calls the objective promises
+	// (99 for 99 %), below 100.
+	TargetPercent float64
+	// Window is the rolling window the target holds over (30d).
+	Window time.Duration
+}
+
+// ErrorBudget is the share of calls that may be bad, as a ratio: 0.01 for a
+// target of 99 %. It is rounded to 12 significant digits so that a target
+// such as 99.9 gives 0.001, not 100 − 99.9's binary remainder.
+func (o Objective) ErrorBudget() float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat((100-o.TargetPercent)/100, 'g', 12, 64), 64)
+	return v
+}
+
+// LatencyObjective is the latency objective: the share of calls faster than
+// ThresholdSeconds.
+type LatencyObjective struct {
+	Objective
+	// ThresholdSeconds is a bucket boundary of both histograms the objective
+	// reads (LatencyBoundaries).
+	ThresholdSeconds float64
 }
 
 // Pricing is the price table used to estimate spend.

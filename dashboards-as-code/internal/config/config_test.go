@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 )
 
@@ -44,6 +45,14 @@ pricing:
   usd_per_million_tokens:
     gpt-4o-mini: {input: 0.15, cached_input: 0.075, output: 0.60}
     gpt-4.1: {input: 2, cached_input: 0.5, output: 8}
+slos:
+  availability:
+    target_percent: 99
+    window: 30d
+  latency:
+    target_percent: 95
+    threshold_seconds: 2
+    window: 30d
 `
 
 const notifications = `
@@ -101,6 +110,12 @@ func TestParseValid(t *testing.T) {
 		{"first model", cfg.Pricing.Models[0], config.ModelPrice{Model: "gpt-4.1", InputUSDPerMillion: 2, CachedInputUSDPerMillion: 0.5, OutputUSDPerMillion: 8}},
 		{"second model", cfg.Pricing.Models[1], config.ModelPrice{Model: "gpt-4o-mini", InputUSDPerMillion: 0.15, CachedInputUSDPerMillion: 0.075, OutputUSDPerMillion: 0.6}},
 		{"no notifications", cfg.Notifications == nil, true},
+		{"availability target", cfg.SLOs.Availability.TargetPercent, 99.0},
+		{"availability window", cfg.SLOs.Availability.Window, 30 * 24 * time.Hour},
+		{"availability budget", cfg.SLOs.Availability.ErrorBudget(), 0.01},
+		{"latency target", cfg.SLOs.Latency.TargetPercent, 95.0},
+		{"latency threshold", cfg.SLOs.Latency.ThresholdSeconds, 2.0},
+		{"latency budget", cfg.SLOs.Latency.ErrorBudget(), 0.05},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -196,6 +211,22 @@ func TestParseProblems(t *testing.T) {
 			want: []string{"config.yaml: runbook_url: must not have a #fragment"}},
 		{name: "runbook URL not http", edit: edit("https://git.example.com", "ftp://git.example.com"),
 			want: []string{"config.yaml: runbook_url: must be an http or https URL"}},
+		{name: "slos missing", edit: func(s string) string { return s[:strings.Index(s, "slos:")] },
+			want: []string{"config.yaml: slos: is required"}},
+		{name: "latency objective missing", edit: func(s string) string { return s[:strings.Index(s, "  latency:\n    target")] },
+			want: []string{"config.yaml: slos.latency: is required"}},
+		{name: "availability target 100", edit: edit("target_percent: 99", "target_percent: 100"),
+			want: []string{"config.yaml: slos.availability.target_percent: must be below 100: a target of 100 leaves no error budget"}},
+		{name: "availability target too low to page", edit: edit("target_percent: 99", "target_percent: 90"),
+			want: []string{"config.yaml: slos.availability.target_percent: must be at least 93.06: below it a burn rate of 14.4×"}},
+		{name: "latency target missing", edit: edit("    target_percent: 95\n", ""),
+			want: []string{"config.yaml: slos.latency.target_percent: is required"}},
+		{name: "objective window shorter than the ticket's", edit: edit("window: 30d", "window: 1d"),
+			want: []string{"config.yaml: slos.availability.window: must be at least 3d"}},
+		{name: "latency threshold between buckets", edit: edit("threshold_seconds: 2", "threshold_seconds: 1.8"),
+			want: []string{"config.yaml: slos.latency.threshold_seconds: 1.8 is not a bucket boundary of both " + m.TimeToFirstTokenSeconds + " and " + m.RequestDurationSeconds + ": use one of 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30"}},
+		{name: "latency threshold only of the first-token buckets", edit: edit("threshold_seconds: 2", "threshold_seconds: 0.01"),
+			want: []string{"config.yaml: slos.latency.threshold_seconds: 0.01 is not a bucket boundary of both"}},
 		{name: "every problem at once", edit: func(s string) string {
 			return edit("daily_usd: 10", "daily_usd: -5")(edit("quantile: 0.95", "quantile: 0")(s))
 		}, want: []string{

@@ -7,6 +7,7 @@ type rawConfig struct {
 	RunbookURL    *string           `yaml:"runbook_url"`
 	Alerts        *rawAlerts        `yaml:"alerts"`
 	Pricing       *rawPricing       `yaml:"pricing"`
+	SLOs          *rawSLOs          `yaml:"slos"`
 	Notifications *rawNotifications `yaml:"notifications"`
 }
 
@@ -54,6 +55,22 @@ type rawUnpricedModel struct {
 type rawReconciliation struct {
 	MaxGapPercent *float64 `yaml:"max_gap_percent"`
 	For           *string  `yaml:"for"`
+}
+
+type rawSLOs struct {
+	Availability *rawAvailabilitySLO `yaml:"availability"`
+	Latency      *rawLatencySLO      `yaml:"latency"`
+}
+
+type rawAvailabilitySLO struct {
+	TargetPercent *float64 `yaml:"target_percent"`
+	Window        *string  `yaml:"window"`
+}
+
+type rawLatencySLO struct {
+	TargetPercent    *float64 `yaml:"target_percent"`
+	ThresholdSeconds *float64 `yaml:"threshold_seconds"`
+	Window           *string  `yaml:"window"`
 }
 
 type rawPricing struct {

@@ -28,6 +28,11 @@ func (r rawConfig) validate(p *problems) Config {
 	} else {
 		cfg.Pricing = r.Pricing.validate(p, "pricing")
 	}
+	if r.SLOs == nil {
+		p.add("slos", "is required")
+	} else {
+		cfg.SLOs = r.SLOs.validate(p, "slos")
+	}
 	if r.Notifications != nil {
 		n := r.Notifications.validate(p, "notifications")
 		cfg.Notifications = &n

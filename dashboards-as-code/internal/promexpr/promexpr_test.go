@@ -71,6 +71,8 @@ func TestErrorPercent(t *testing.T) {
 		{"successes only read 0, not nothing", []string{requests("a", m.StatusSuccess, "0+100x30")}, []float64{0}},
 		{"6 errors in 100", []string{requests("a", m.StatusSuccess, "0+94x30"), requests("a", m.StatusError, "0+6x30")}, []float64{6}},
 		{"no traffic reads nothing", []string{requests("a", m.StatusSuccess, "100x30")}, nil},
+		{"cancelled calls count neither way", []string{requests("a", m.StatusSuccess, "0+94x30"), requests("a", m.StatusError, "0+6x30"),
+			requests("a", m.StatusCancelled, "0+400x30")}, []float64{6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

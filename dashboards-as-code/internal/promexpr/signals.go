@@ -16,6 +16,13 @@ func failedRequests(sc Scope) Selector {
 	return Series(m.RequestsTotal).Eq(m.LabelStatus, m.StatusError).in(sc)
 }
 
+// answeredRequests selects the requests OpenAI answered, successfully or
+// not: every status but cancelled, a call the client gave up on, which is
+// neither a success nor a failure of OpenAI's.
+func answeredRequests(sc Scope) Selector {
+	return Series(m.RequestsTotal).In(m.LabelStatus, m.StatusSuccess, m.StatusError).in(sc)
+}
+
 // inputAndOutputTokens selects input and output tokens, every token once:
 // the total token type is their sum, cached_input a part of input and
 // reasoning a part of output (openaimetrics.TokenPartOf).
@@ -33,18 +40,26 @@ func ErrorRate(sc Scope, w Window, by ...string) string {
 	return aggregate("sum", by, rate(failedRequests(sc), w))
 }
 
-// ErrorPercent is the percentage of requests that failed. It reads 0, not
-// nothing, when requests were served and none failed (the error series may
-// not exist yet), and nothing when no request was served.
+// ErrorPercent is the percentage of answered requests that failed; cancelled
+// ones count neither way. It reads 0, not nothing, when requests were served
+// and none failed (the error series may not exist yet), and nothing when no
+// request was served.
 func ErrorPercent(sc Scope, w Window, by ...string) string {
-	total := RequestRate(sc, w, by...)
+	total := aggregate("sum", by, rate(answeredRequests(sc), w))
 	return "100 * (" + ErrorRate(sc, w, by...) + " or 0 * " + total + ") / (" + total + " > 0)"
 }
 
 // LatencyQuantile is the q-quantile of request duration in seconds, from the
-// histogram buckets.
+// histogram buckets: streamed and plain calls alike, a streamed one to its
+// last chunk.
 func LatencyQuantile(q float64, sc Scope, w Window, by ...string) string {
 	return quantile(q, Series(m.Bucket(m.RequestDurationSeconds)).in(sc), w, by)
+}
+
+// FirstTokenQuantile is the q-quantile of streamed calls' time to first
+// token in seconds, from its histogram buckets.
+func FirstTokenQuantile(q float64, sc Scope, w Window, by ...string) string {
+	return quantile(q, Series(m.Bucket(m.TimeToFirstTokenSeconds)).Eq(m.LabelStream, m.StreamTrue).in(sc), w, by)
 }
 
 // quantile is the q-quantile of a histogram from its buckets, grouped by

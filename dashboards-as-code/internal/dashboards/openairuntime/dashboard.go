@@ -51,6 +51,7 @@ func Build(cfg config.Config) (dashboard.Dashboard, error) {
 		WithVariable(modelVariableBuilder())
 
 	builder = overviewRow(builder, cfg)
+	builder = sloRow(builder, cfg)
 	builder = requestsRow(builder, cfg)
 	builder = latencyRow(builder, cfg)
 	builder = tokensRow(builder)

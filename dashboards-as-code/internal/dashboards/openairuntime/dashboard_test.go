@@ -112,7 +112,7 @@ func TestRowsAndPanels(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"Overview", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost", "API", "Logs & Traces"}
+	want := []string{"Overview", "SLOs", "Request & Error Rates", "Latency", "Token Usage", "Rate Limits", "Cost", "API", "Logs & Traces"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows %v, want %v", rows, want)
 	}
@@ -166,6 +166,21 @@ func TestThresholdsEqualTheAlerts(t *testing.T) {
 		{openairuntime.PanelHeadroomTimeseries, []float64{a.RateLimitHeadroom.MinPercent}},
 		{openairuntime.PanelSpendTodayStat, []float64{a.Budget.WarningUSD(), a.Budget.DailyUSD}},
 		{openairuntime.PanelBillingGapTimeseries, []float64{-a.Reconciliation.MaxGapPercent, a.Reconciliation.MaxGapPercent}},
+		{openairuntime.PanelFirstTokenTimeseries, []float64{cfg.SLOs.Latency.ThresholdSeconds}},
+		{openairuntime.PanelAvailabilityComplianceStat, []float64{cfg.SLOs.Availability.TargetPercent}},
+		{openairuntime.PanelLatencyComplianceStat, []float64{cfg.SLOs.Latency.TargetPercent}},
+	}
+	// Each burn-rate stat turns at the factor of the rule of its window.
+	for i, w := range config.BurnRateWindows() {
+		tests = append(tests,
+			struct {
+				id   uint32
+				want []float64
+			}{openairuntime.AvailabilityBurnRatePanels()[i], []float64{w.Factor}},
+			struct {
+				id   uint32
+				want []float64
+			}{openairuntime.LatencyBurnRatePanels()[i], []float64{w.Factor}})
 	}
 	for _, tt := range tests {
 		p := panel(t, d, tt.id)
@@ -188,7 +203,7 @@ func TestQuietPanelsExist(t *testing.T) {
 // twice.
 func TestLatencyPanelsShowExemplarsOnce(t *testing.T) {
 	d, _ := build(t)
-	for _, id := range []uint32{openairuntime.PanelLatencyPercentilesTimeseries, openairuntime.PanelLatencyByModelTimeseries} {
+	for _, id := range []uint32{openairuntime.PanelLatencyPercentilesTimeseries, openairuntime.PanelLatencyByModelTimeseries, openairuntime.PanelFirstTokenTimeseries} {
 		p := panel(t, d, id)
 		asking := 0
 		for _, target := range p.Targets {

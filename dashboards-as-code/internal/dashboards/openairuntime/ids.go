@@ -26,6 +26,9 @@ const (
 	PanelLatencyPercentilesTimeseries uint32 = 21
 	// PanelLatencyByModelTimeseries shows the alerting latency quantile by model.
 	PanelLatencyByModelTimeseries uint32 = 22
+	// PanelFirstTokenTimeseries shows streamed calls' time to first token,
+	// p50, p95 and p99 by model.
+	PanelFirstTokenTimeseries uint32 = 23
 
 	rowTokens uint32 = 30
 	// PanelTokensByTypeTimeseries shows tokens per minute by token type.
@@ -88,6 +91,30 @@ const (
 	// PanelSlowestCallsTable lists the OpenAI calls, slowest first (Tempo).
 	PanelSlowestCallsTable uint32 = 73
 )
+
+// The SLO row owns two decades: the availability objective's panels, then
+// the latency objective's, each its target, its compliance and budget
+// remaining over its window, and its burn rate over the long window of each
+// burn-rate alert (config.BurnRateWindows: 1h, 6h, 3d).
+const (
+	rowSLO uint32 = 80
+
+	PanelAvailabilityTargetStat     uint32 = 81
+	PanelAvailabilityComplianceStat uint32 = 82
+	PanelAvailabilityBudgetStat     uint32 = 83
+
+	PanelLatencyTargetStat     uint32 = 91
+	PanelLatencyComplianceStat uint32 = 92
+	PanelLatencyBudgetStat     uint32 = 93
+)
+
+// AvailabilityBurnRatePanels are the availability objective's burn-rate
+// stats, one per burn-rate alert, in the order of config.BurnRateWindows.
+func AvailabilityBurnRatePanels() []uint32 { return []uint32{84, 85, 86} }
+
+// LatencyBurnRatePanels are the latency objective's burn-rate stats, one
+// per burn-rate alert, in the order of config.BurnRateWindows.
+func LatencyBurnRatePanels() []uint32 { return []uint32{94, 95, 96} }
 
 // QuietPanels lists the panels whose queries return nothing while every
 // model in use has a price: they show a problem only when there is one.

@@ -36,8 +36,8 @@ func latencyStat(l config.Latency) *stat.PanelBuilder {
 	return defaultStat().
 		Id(PanelLatencyStat).
 		Title(name + " latency").
-		Description(fmt.Sprintf("%s duration of OpenAI API requests, all models and outcomes. Red from %ss, where OpenAIHighLatency fires (per model, after %s).",
-			name, formatNumber(l.ThresholdSeconds), formatDuration(l.For))).
+		Description(fmt.Sprintf("%s duration of OpenAI API requests, all models and outcomes.%s Red from %ss, where OpenAIHighLatency fires (per model, after %s).",
+			name, mixedCalls, formatNumber(l.ThresholdSeconds), formatDuration(l.For))).
 		WithTarget(prometheusQuery("A", promexpr.LatencyQuantile(l.Quantile, scope(), window), name)).
 		Unit(unitSeconds).
 		Decimals(2).
@@ -48,7 +48,7 @@ func errorPercentStat(e config.ErrorRate) *stat.PanelBuilder {
 	return defaultStat().
 		Id(PanelErrorPercentStat).
 		Title("Error %").
-		Description(fmt.Sprintf("Share of OpenAI API requests that failed. 0 when requests succeed and none fail; no data when there is no traffic. Orange from %s%%, red from %s%%: the thresholds of OpenAIHighErrorRate and OpenAIHighErrorRateCritical.",
+		Description(fmt.Sprintf("Share of OpenAI API requests that failed, out of those OpenAI answered: a call the client cancelled counts neither way. 0 when requests succeed and none fail; no data when there is no traffic. Orange from %s%%, red from %s%%: the thresholds of OpenAIHighErrorRate and OpenAIHighErrorRateCritical.",
 			formatNumber(e.WarningPercent), formatNumber(e.CriticalPercent))).
 		WithTarget(prometheusQuery("A", promexpr.ErrorPercent(scope(), window), "Error %")).
 		Unit(unitPercent).

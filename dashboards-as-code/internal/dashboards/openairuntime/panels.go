@@ -27,6 +27,7 @@ const (
 	unitRequests          = "count:req"
 	unitTokens            = "count:tok"
 	unitUSD               = "currencyUSD"
+	unitTimes             = "suffix:×"
 )
 
 // Threshold colours.

@@ -22,7 +22,7 @@ func requestRateTimeseries() *timeseries.PanelBuilder {
 	return defaultTimeseries().
 		Id(PanelRequestRateTimeseries).
 		Title("Request rate by model and status").
-		Description("OpenAI API requests per second by model and outcome (success or error).").
+		Description("OpenAI API requests per second by model and outcome: success, error, or cancelled (the client went away mid-stream; not an OpenAI failure).").
 		WithTarget(prometheusQuery("A",
 			promexpr.RequestRate(scope(), window, m.LabelModel, m.LabelStatus),
 			legend(m.LabelModel, m.LabelStatus))).
@@ -46,7 +46,7 @@ func errorPercentTimeseries(e config.ErrorRate) *timeseries.PanelBuilder {
 	return defaultTimeseries().
 		Id(PanelErrorPercentTimeseries).
 		Title("Error % by model").
-		Description(fmt.Sprintf("Share of each model's requests that failed. Dashed lines: %s%% (OpenAIHighErrorRate) and %s%% (OpenAIHighErrorRateCritical); the alerts compute it over %s.",
+		Description(fmt.Sprintf("Share of each model's requests that failed, out of those OpenAI answered (cancelled calls count neither way). Dashed lines: %s%% (OpenAIHighErrorRate) and %s%% (OpenAIHighErrorRateCritical); the alerts compute it over %s.",
 			formatNumber(e.WarningPercent), formatNumber(e.CriticalPercent), formatDuration(e.Window))).
 		WithTarget(prometheusQuery("A",
 			promexpr.ErrorPercent(scope(), window, m.LabelModel),
