@@ -110,6 +110,23 @@ func burnCases() []burnCase {
 
 func (c burnCase) title() string { return openairuntime.BurnRateAlertTitle(c.objective, c.window) }
 
+// rule is the case's generated rule, evaluated every 1/360 of its long
+// window (every minute up to 6h, every 12 minutes for 3d): the burn-rate
+// rules have no pending period, so a coarser step samples the same
+// condition, and a 3-day window read every minute for days is slow.
+func (c burnCase) rule(t *testing.T, rules map[string]alerttest.Rule) alerttest.Rule {
+	t.Helper()
+	r, ok := rules[c.title()]
+	if !ok {
+		t.Fatalf("no rule %s", c.title())
+	}
+	if r.For != 0 {
+		t.Fatalf("%s: pending period %s, want none", r.Title, r.For)
+	}
+	r.Interval = max(time.Minute, c.window.Long/360)
+	return r
+}
+
 func minutes(d time.Duration) int { return int(d / time.Minute) }
 
 // burning is calls per minute whose bad share burns the budget at rate.
@@ -130,7 +147,7 @@ func TestBurnRateFiresOnABurnJustAboveItsFactor(t *testing.T) {
 	rules := generatedRules(t)
 	for _, c := range burnCases() {
 		t.Run(c.title(), func(t *testing.T) {
-			rule := rules[c.title()]
+			rule := c.rule(t, rules)
 			long := minutes(c.window.Long)
 			clean := phase{minutes: long, good: 1000, cancelled: 3000}
 			q := storageOf(t, c.traffic([]phase{clean, burning(c, 1.1*c.window.Factor, long)}, noReset)...)
@@ -149,7 +166,7 @@ func TestBurnRateStaysQuietOnABurnJustBelowItsFactor(t *testing.T) {
 	rules := generatedRules(t)
 	for _, c := range burnCases() {
 		t.Run(c.title(), func(t *testing.T) {
-			rule := rules[c.title()]
+			rule := c.rule(t, rules)
 			long, short := minutes(c.window.Long), minutes(c.window.Short)
 			clean := phase{minutes: long, good: 1000, cancelled: 3000}
 			q := storageOf(t, c.traffic([]phase{clean, burning(c, 0.9*c.window.Factor, long+short)}, noReset)...)
@@ -170,7 +187,7 @@ func TestBurnRateWithoutTraffic(t *testing.T) {
 	rules := generatedRules(t)
 	for _, c := range burnCases() {
 		t.Run(c.title(), func(t *testing.T) {
-			rule := rules[c.title()]
+			rule := c.rule(t, rules)
 			long, short := minutes(c.window.Long), minutes(c.window.Short)
 
 			none := storageOf(t, series(m.RateLimitRequestsLimit, gauge(1000, 30), m.LabelModel, priced, m.LabelLimitType, m.LimitRequests))
@@ -199,7 +216,7 @@ func TestBurnRateCounterResetDoesNotFire(t *testing.T) {
 	rules := generatedRules(t)
 	for _, c := range burnCases() {
 		t.Run(c.title(), func(t *testing.T) {
-			rule := rules[c.title()]
+			rule := c.rule(t, rules)
 			long, short := minutes(c.window.Long), minutes(c.window.Short)
 			before, after := burning(c, 0.5*c.window.Factor, long), burning(c, 0.5*c.window.Factor, long)
 			q := storageOf(t, c.traffic([]phase{before, after}, 1)...)
