@@ -68,6 +68,8 @@ $(PROMETHEUS_BIN):
 
 test: tools vet check ## vet, drift check, every test (live ones against Prometheus 3)
 	SCANIUM_LIVE_TESTS=required PROMETHEUS_BIN=$(PROMETHEUS_BIN) $(GO) test -race -count=1 -timeout 20m ./...
+	@# allocation counts are exact only without the race detector
+	$(GO) test -count=1 -run 'Alloc' ./backend/...
 	$(PROVISIONER) validate
 
 test-short: ## the tests without the live ones and without -race
