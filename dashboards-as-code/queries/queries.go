@@ -57,7 +57,7 @@ type Query struct {
 	// that need the billing exporter (Billing).
 	ExpectData bool
 	// StreamsOnly is true when every series the query reads is one only
-	// streamed calls record (openai_time_to_first_token_seconds): it returns
+	// streamed calls record (openaimetrics.TimeToFirstTokenSeconds): it returns
 	// data only once the traffic includes streamed calls.
 	StreamsOnly bool
 	// Billing is true when the query reads a series of the billing exporter
