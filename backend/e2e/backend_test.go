@@ -79,16 +79,7 @@ func (s *stack) chat(t *testing.T, body string, faults ...openaisim.Fault) chatR
 			t.Fatal(err)
 		}
 	}
-	req, err := http.NewRequest(http.MethodPost, s.url+"/api/assistant/chat", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+clientKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := s.post(t, body)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	res := chatResult{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
@@ -104,6 +95,22 @@ func (s *stack) chat(t *testing.T, body string, faults ...openaisim.Fault) chatR
 		t.Fatalf("%d scripted faults left unused", s.sim.PendingFaults())
 	}
 	return res
+}
+
+// post sends body to the chat endpoint with the client key.
+func (s *stack) post(t *testing.T, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url+"/api/assistant/chat", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+clientKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 const question = `{"message": "Generate a listing title for this item", "items": [{"itemId": "test-123", "currentTitle": "Test Item"}]}`

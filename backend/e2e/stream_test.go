@@ -22,16 +22,7 @@ type sseEvent struct {
 // stream posts a streamed chat request and reads its events to the end.
 func (s *stack) stream(t *testing.T, body string) (*http.Response, []sseEvent) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.url+"/api/assistant/chat", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+clientKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := s.post(t, body)
 	defer resp.Body.Close()
 	var events []sseEvent
 	var cur sseEvent
