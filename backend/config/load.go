@@ -90,7 +90,7 @@ func Load(lookup LookupFunc, hostName string) (Config, error) {
 	}
 	cfg.ShutdownTimeout = l.shutdownTimeout(cfg)
 	if len(l.errs) > 0 {
-		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(l.errs))
+		return Config{}, fmt.Errorf("invalid configuration:\n  %w", JoinLines(l.errs))
 	}
 	return cfg, nil
 }
@@ -126,7 +126,7 @@ func (l *loader) port() string {
 	v := l.str(EnvPort, DefaultPort)
 	port, ok := ParsePort(v)
 	if !ok {
-		l.fail(EnvPort, "%q is not a TCP port: set a number from 1 to 65535 (default %s)", truncate(v), DefaultPort)
+		l.fail(EnvPort, "%q is not a TCP port: set a number from 1 to 65535 (default %s)", Truncate(v), DefaultPort)
 		return v
 	}
 	return port
@@ -207,7 +207,7 @@ func (l *loader) byteSize(key string, def, minimum, maximum int64) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < minimum || n > maximum {
-		l.fail(key, "%q is not a size in bytes: use a whole number from %d to %d (default %d)", truncate(v), minimum, maximum, def)
+		l.fail(key, "%q is not a size in bytes: use a whole number from %d to %d (default %d)", Truncate(v), minimum, maximum, def)
 		return def
 	}
 	return n
@@ -221,7 +221,7 @@ func (l *loader) count(key, what string, def, minimum, maximum int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < minimum || n > maximum {
-		l.fail(key, "%q is not a number of %s: use a whole number from %d to %d (default %d)", truncate(v), what, minimum, maximum, def)
+		l.fail(key, "%q is not a number of %s: use a whole number from %d to %d (default %d)", Truncate(v), what, minimum, maximum, def)
 		return def
 	}
 	return n
@@ -240,11 +240,11 @@ func (l *loader) milliseconds(key string, def, minimum, maximum time.Duration) t
 	}
 	switch {
 	case err != nil:
-		l.fail(key, "%q is not a number of milliseconds, e.g. %d", truncate(v), def.Milliseconds())
+		l.fail(key, "%q is not a number of milliseconds, e.g. %d", Truncate(v), def.Milliseconds())
 	case ms < minimum.Milliseconds():
-		l.fail(key, "%sms is too short: use at least %d", truncate(v), minimum.Milliseconds())
+		l.fail(key, "%sms is too short: use at least %d", Truncate(v), minimum.Milliseconds())
 	case ms > maximum.Milliseconds():
-		l.fail(key, "%sms is too long: use at most %d", truncate(v), maximum.Milliseconds())
+		l.fail(key, "%sms is too long: use at most %d", Truncate(v), maximum.Milliseconds())
 	default:
 		return time.Duration(ms) * time.Millisecond
 	}
@@ -272,7 +272,7 @@ func (l *loader) shutdownTimeout(cfg Config) time.Duration {
 	if v, ok := l.get(EnvShutdownTimeout); ok {
 		parsed, err := time.ParseDuration(v)
 		if err != nil {
-			l.fail(EnvShutdownTimeout, "%q is not a duration: give a number with a unit, e.g. %s", truncate(v), DefaultShutdownTimeout)
+			l.fail(EnvShutdownTimeout, "%q is not a duration: give a number with a unit, e.g. %s", Truncate(v), DefaultShutdownTimeout)
 			return d
 		}
 		d = parsed
@@ -309,7 +309,7 @@ func (l *loader) openAI() OpenAI {
 			minimumMaxResponseBytes, maximumMaxResponseBytes),
 	}
 	if len(o.Model) > maximumModelNameLength || !modelName.MatchString(o.Model) {
-		l.fail(EnvOpenAIModel, "%q is not a model name: use OpenAI's name of a chat model, e.g. %s", truncate(o.Model), DefaultOpenAIModel)
+		l.fail(EnvOpenAIModel, "%q is not a model name: use OpenAI's name of a chat model, e.g. %s", Truncate(o.Model), DefaultOpenAIModel)
 	}
 	if v, ok := l.get(EnvOpenAIBaseURL); ok {
 		o.BaseURL = strings.TrimRight(v, "/")
@@ -375,7 +375,7 @@ func (l *loader) signal(exporterKey, endpointKey, path string) Signal {
 	case ExporterNone:
 		return Signal{}
 	default:
-		l.fail(exporterKey, "%q is not an exporter the backend has: use %s (the default) or %s", truncate(v), ExporterOTLP, ExporterNone)
+		l.fail(exporterKey, "%q is not an exporter the backend has: use %s (the default) or %s", Truncate(v), ExporterOTLP, ExporterNone)
 		return Signal{}
 	}
 	if v, ok := l.get(endpointKey); ok {
@@ -407,14 +407,14 @@ func (l *loader) sampler() Sampler {
 	case SamplerTraceIDRatio, SamplerParentBasedTraceIDRatio:
 	default:
 		l.fail(EnvTracesSampler, "%q is not a sampler the backend has: use %s (the default), %s, %s, %s, %s or %s",
-			truncate(s.Name), SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff, SamplerParentBasedTraceIDRatio,
+			Truncate(s.Name), SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff, SamplerParentBasedTraceIDRatio,
 			SamplerAlwaysOn, SamplerAlwaysOff, SamplerTraceIDRatio)
 		return Sampler{Name: DefaultTracesSampler, Ratio: 1}
 	}
 	if v, ok := l.get(EnvTracesSamplerArg); ok {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(r >= 0 && r <= 1) {
-			l.fail(EnvTracesSamplerArg, "%q is not a sampling ratio: use a number from 0 to 1, e.g. 0.25 for a quarter of the traces (default 1)", truncate(v))
+			l.fail(EnvTracesSamplerArg, "%q is not a sampling ratio: use a number from 0 to 1, e.g. 0.25 for a quarter of the traces (default 1)", Truncate(v))
 			return s
 		}
 		s.Ratio = r
@@ -445,10 +445,12 @@ func shownURL(s string) string {
 	if strings.Contains(s, "@") {
 		return "<URL with credentials>"
 	}
-	return truncate(s)
+	return Truncate(s)
 }
 
-func truncate(s string) string {
+// Truncate cuts a value quoted in an error message to 60 bytes, so that
+// a long or hostile value cannot flood the output.
+func Truncate(s string) string {
 	const n = 60
 	if len(s) <= n {
 		return s
@@ -456,8 +458,8 @@ func truncate(s string) string {
 	return s[:n] + "…"
 }
 
-// joinLines joins errors one per line, indented under the first.
-func joinLines(errs []error) error {
+// JoinLines joins errors one per line, indented under the first.
+func JoinLines(errs []error) error {
 	msgs := make([]string, len(errs))
 	for i, err := range errs {
 		msgs[i] = err.Error()

@@ -121,7 +121,7 @@ func Load(lookup config.LookupFunc, hostName string) (Config, error) {
 		d, err := time.ParseDuration(v)
 		switch {
 		case err != nil:
-			fail(key, "%q is not a duration: give a number with a unit, e.g. %s", truncate(v), def)
+			fail(key, "%q is not a duration: give a number with a unit, e.g. %s", config.Truncate(v), def)
 		case d < minimum:
 			fail(key, "%s is too short: use at least %s (default %s)", d, minimum, def)
 		default:
@@ -136,7 +136,7 @@ func Load(lookup config.LookupFunc, hostName string) (Config, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < minimum || n > maximum {
-			fail(key, "%q is not a whole number from %d to %d (default %d)", truncate(v), minimum, maximum, def)
+			fail(key, "%q is not a whole number from %d to %d (default %d)", config.Truncate(v), minimum, maximum, def)
 			return def
 		}
 		return n
@@ -155,7 +155,7 @@ func Load(lookup config.LookupFunc, hostName string) (Config, error) {
 	if v, ok := get(EnvHealthAddr); ok {
 		c.HealthAddr = v
 		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-			fail(EnvHealthAddr, "%q is not host:port: give e.g. :8098, or leave it empty for no health endpoint", truncate(v))
+			fail(EnvHealthAddr, "%q is not host:port: give e.g. :8098, or leave it empty for no health endpoint", config.Truncate(v))
 		}
 	}
 	if v, ok := get(config.EnvOpenAIBaseURL); ok {
@@ -175,7 +175,7 @@ func Load(lookup config.LookupFunc, hostName string) (Config, error) {
 	}
 	c.Telemetry, c.Environment, c.LogLevel = backend.Telemetry, backend.Environment, backend.LogLevel
 	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
+		return Config{}, fmt.Errorf("invalid configuration:\n  %w", config.JoinLines(errs))
 	}
 	return c, nil
 }
@@ -216,26 +216,9 @@ func checkBaseURL(raw string) error {
 	case u.User != nil:
 		return errors.New("the URL carries credentials: the admin key goes in OPENAI_ADMIN_KEY")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q is not an http(s) URL", truncate(raw))
+		return fmt.Errorf("%q is not an http(s) URL", config.Truncate(raw))
 	case u.Host == "":
-		return fmt.Errorf("%q has no host", truncate(raw))
+		return fmt.Errorf("%q has no host", config.Truncate(raw))
 	}
 	return nil
-}
-
-func truncate(s string) string {
-	const n = 60
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
-// joinLines joins errors one per line, indented under the first.
-func joinLines(errs []error) error {
-	msgs := make([]string, len(errs))
-	for i, err := range errs {
-		msgs[i] = err.Error()
-	}
-	return errors.New(strings.Join(msgs, "\n  "))
 }
