@@ -69,13 +69,11 @@ func TestRecordAllocations(t *testing.T) {
 
 // BenchmarkRecordAttempt is the cost of recording one OpenAI call's metrics
 // (a request, its duration, five token counts, six rate-limit gauges) on
-// the hot path. The noop sub-benchmark is the baseline: the same call with
-// telemetry off. Targets: sdk at most 300 ns and 0 allocs per op;
-// sdk-sampled-span, which also takes an exemplar, at most twice that. The
-// stream sub-benchmarks record a streamed call, which adds the time to its
-// first token, a second synchronous histogram: with the SDK each histogram
-// measurement costs about the same (half of it normalising the attribute
-// set), so sdk-stream is about twice sdk, 0 allocs per op.
+// the hot path; the stream sub-benchmarks record a streamed call, which
+// adds the time to its first token. The noop sub-benchmarks are the same
+// calls with telemetry off. Target: 0 allocs per op in every case; the
+// time is dominated by the SDK's histogram measurements, which
+// BenchmarkRecordOverSDK holds Record to.
 func BenchmarkRecordAttempt(b *testing.B) {
 	ctx := context.Background()
 	spanCtx, _, _ := sampledSpanContext(b, ctx)
@@ -126,4 +124,61 @@ func BenchmarkRecordAttempt(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkRecordOverSDK holds Record to the SDK measurements it cannot
+// avoid: each call records its duration in an SDK histogram, and a
+// streamed call that got a first chunk its time to first token in a
+// second one; everything else is an atomic cell the collection reads. The
+// baseline is those histogram measurements alone, made directly on the
+// same kind of SDK instruments with the same precomputed attribute sets, in
+// ABBA rounds of the same run. It reports Record's time as a percentage of
+// the baseline's, plain and streamed. Target: at most 125 %, that is, the
+// counters, token counts and gauges cost at most a quarter of what the SDK
+// takes to measure the histograms.
+func BenchmarkRecordOverSDK(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		a    Attempt
+	}{
+		{"plain", successAttempt()},
+		{"stream", streamedAttempt()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rec := sdkRecorder(b)
+			bare := sdkRecorder(b) // its histograms only, measured directly
+			si, st := streamIndex(bc.a.Stream), outcomeOf(&bc.a).status()
+			durationOpts, firstTokenOpts := bare.durationOpts[si][st], bare.firstTokenOpts[st]
+			duration, firstToken := bc.a.Duration.Seconds(), bc.a.TimeToFirstToken.Seconds()
+			measureOnly := func() {
+				bare.duration.Record(ctx, duration, durationOpts...)
+				if bc.a.Stream && bc.a.FirstToken {
+					bare.firstToken.Record(ctx, firstToken, firstTokenOpts...)
+				}
+			}
+			const round = 1000
+			timeRound := func(f func()) time.Duration {
+				start := time.Now()
+				for range round {
+					f()
+				}
+				return time.Since(start)
+			}
+			record := func() { rec.Record(ctx, bc.a) }
+			timeRound(record) // create the series
+			timeRound(measureOnly)
+			var recTime, sdkTime time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				recTime += timeRound(record)
+				sdkTime += timeRound(measureOnly)
+				sdkTime += timeRound(measureOnly)
+				recTime += timeRound(record)
+			}
+			b.ReportMetric(100*recTime.Seconds()/sdkTime.Seconds(), "record-%-of-sdk-histograms")
+			b.ReportMetric(float64(sdkTime.Nanoseconds())/float64(2*b.N*round), "sdk-histograms-ns")
+		})
+	}
 }
