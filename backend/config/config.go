@@ -3,9 +3,10 @@
 package config
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/secret"
 )
 
 // Defaults of the backend's settings. Compose files and documentation are
@@ -79,21 +80,9 @@ const (
 	MinimumDrainBudget = time.Second
 )
 
-// Secret is a string that never prints: not with fmt, not in slog, not in
-// JSON.
-type Secret string
-
-const redacted = "<secret>"
-
-// String, GoString, Format, LogValue and MarshalText keep the value out of
-// every printed form; Reveal is the one way to read it.
-func (Secret) String() string               { return redacted }
-func (Secret) GoString() string             { return redacted }
-func (Secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(redacted)) }
-func (Secret) LogValue() slog.Value         { return slog.StringValue(redacted) }
-func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
-func (s Secret) Reveal() string             { return string(s) }
-func (s Secret) IsZero() bool               { return s == "" }
+// Secret is a credential: the module's one secret type, which prints as
+// <secret> however it is formatted, marshalled or logged.
+type Secret = secret.Secret
 
 // Config is the backend's whole configuration.
 type Config struct {
@@ -169,7 +158,7 @@ type OpenAI struct {
 
 // UseSimulator tells whether the backend answers through its built-in OpenAI
 // simulator because no OpenAI key is configured.
-func (o OpenAI) UseSimulator() bool { return o.APIKey.IsZero() }
+func (o OpenAI) UseSimulator() bool { return !o.APIKey.IsSet() }
 
 // Telemetry configures OpenTelemetry metrics, traces and logs. The OTLP
 // exporters still read the other standard OTEL_EXPORTER_OTLP_* variables

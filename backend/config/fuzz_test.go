@@ -95,7 +95,7 @@ func checkInvariants(t *testing.T, cfg Config) {
 	if n, err := strconv.Atoi(cfg.Port); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != cfg.Port {
 		fail("PORT %q is not a TCP port in canonical form", cfg.Port)
 	}
-	if len(cfg.APIKeys) == 0 || slices.ContainsFunc(cfg.APIKeys, func(k Secret) bool { return k.IsZero() || strings.TrimSpace(k.Reveal()) != k.Reveal() }) {
+	if len(cfg.APIKeys) == 0 || slices.ContainsFunc(cfg.APIKeys, func(k Secret) bool { return !k.IsSet() || strings.TrimSpace(k.Reveal()) != k.Reveal() }) {
 		fail("the client keys %d are empty or untrimmed", len(cfg.APIKeys))
 	}
 	o := cfg.OpenAI

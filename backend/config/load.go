@@ -318,7 +318,7 @@ func (l *loader) openAI() OpenAI {
 			l.fail(EnvOpenAIBaseURL, "%v: set the API's base URL, e.g. %s", err, DefaultOpenAIBaseURL)
 		}
 	}
-	if o.APIKey.IsZero() && o.CustomBaseURL {
+	if !o.APIKey.IsSet() && o.CustomBaseURL {
 		l.fail(EnvOpenAIKey, "not set while %s is: set %s (any non-empty value for a server that needs none), or unset %s to use the built-in OpenAI simulator",
 			EnvOpenAIBaseURL, EnvOpenAIKey, EnvOpenAIBaseURL)
 	}

@@ -98,7 +98,7 @@ type Config struct {
 }
 
 // Enabled tells whether the exporter polls: an admin key is set.
-func (c Config) Enabled() bool { return !c.AdminKey.IsZero() }
+func (c Config) Enabled() bool { return c.AdminKey.IsSet() }
 
 // Load reads the configuration from lookup and validates it; every problem
 // is reported, each naming its variable. hostName is the default
