@@ -47,12 +47,16 @@ type Change struct {
 const maxValueLen = 120
 
 // String renders the change on one line: "+ path: value",
-// "- path: value", "~ path: from -> to" or "~ path: order changed".
+// "- path: value", "~ path: from -> to" or "~ path: order changed". A
+// changed long string (a query, a description) shows as a word diff of the
+// part that changed instead, "~ path: \"…context [-old-]{+new+} context…\"",
+// never cut before the change; other values are cut to maxValueLen.
 func (c Change) String() string { return c.Format(nil) }
 
 // Format renders the change as String does, each value passed through
-// redact (when not nil) before it is cut to maxValueLen, so that a cut
-// never leaves part of a secret that redact would have found whole.
+// redact (when not nil) before it is cut to maxValueLen or word-diffed, so
+// that neither a cut nor a diff ever leaves part of a secret that redact
+// would have found whole.
 func (c Change) Format(redact func(string) string) string {
 	path := c.Path
 	if path == "" {
@@ -69,6 +73,9 @@ func (c Change) Format(redact func(string) string) string {
 	case Reordered:
 		return fmt.Sprintf("~ %s: order changed", path)
 	default:
+		if from, to, ok := wordDiffable(c.From, c.To, redact); ok {
+			return fmt.Sprintf("~ %s: %s", path, WordDiff(from, to))
+		}
 		return fmt.Sprintf("~ %s: %s -> %s", path, render(c.From, redact), render(c.To, redact))
 	}
 }
