@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -105,18 +106,29 @@ func (h *handler) readChatRequest(w http.ResponseWriter, r *http.Request) (assis
 	if r.ContentLength > h.limits.MaxBodyBytes {
 		return assistant.Question{}, false, tooLarge
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.limits.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.limits.MaxBodyBytes))
+	if err != nil {
+		return assistant.Question{}, false, decodeError(err, tooLarge)
+	}
+	// encoding/json would read invalid UTF-8, and escapes of lone UTF-16
+	// surrogates, as U+FFFD: the question would not be what was sent.
+	if !utf8.Valid(body) {
+		return assistant.Question{}, false, badRequest(CodeInvalidUTF8,
+			"the body is not valid UTF-8 (at byte %d): send the JSON encoded as UTF-8", invalidUTF8At(body))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var req chatRequest
 	if err := dec.Decode(&req); err != nil {
 		return assistant.Question{}, false, decodeError(err, tooLarge)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return assistant.Question{}, false, tooLarge
-		}
 		return assistant.Question{}, false, badRequest(CodeInvalidJSON, "the body must hold one JSON object and nothing after it")
+	}
+	if at := loneSurrogateAt(body); at >= 0 {
+		return assistant.Question{}, false, badRequest(CodeInvalidUTF8,
+			"the body's string escape %s (at byte %d) is half of a UTF-16 surrogate pair: "+
+				"escape a character beyond U+FFFF as its pair, such as \\ud83d\\ude00, or send it as UTF-8", body[at:at+6], at)
 	}
 	q, rerr := h.validate(req)
 	return q, req.Stream, rerr

@@ -9,8 +9,12 @@ import (
 // the metric contract as their code, so a client's error and the dashboards
 // name the same thing.
 const (
-	CodeInvalidJSON          = "INVALID_JSON"
-	CodeUnknownField         = "UNKNOWN_FIELD"
+	CodeInvalidJSON  = "INVALID_JSON"
+	CodeUnknownField = "UNKNOWN_FIELD"
+	// CodeInvalidUTF8: the body is not valid UTF-8, or one of its strings
+	// escapes half of a UTF-16 surrogate pair (\ud800 alone): text that
+	// would reach the model altered.
+	CodeInvalidUTF8          = "INVALID_UTF8"
 	CodeMessageRequired      = "MESSAGE_REQUIRED"
 	CodeMessageTooLong       = "MESSAGE_TOO_LONG"
 	CodeTooManyItems         = "TOO_MANY_ITEMS"

@@ -20,7 +20,7 @@ import (
 // knownCodes are the codes an error body may carry: the API's own, and the
 // OpenAI error types of the metric contract.
 var knownCodes = append([]string{
-	CodeInvalidJSON, CodeUnknownField, CodeMessageRequired, CodeMessageTooLong, CodeTooManyItems,
+	CodeInvalidJSON, CodeInvalidUTF8, CodeUnknownField, CodeMessageRequired, CodeMessageTooLong, CodeTooManyItems,
 	CodeItemIDRequired, CodeItemFieldTooLong, CodeBodyTooLarge, CodeUnsupportedMediaType,
 	CodeMissingAPIKey, CodeInvalidAPIKey, CodeMethodNotAllowed, CodeNotFound, CodeInternal,
 	CodeShuttingDown, CodeOverloaded, CodeTooManyConnections,
@@ -92,6 +92,12 @@ func outsideLimits(body []byte) string {
 	if rest := bytes.Trim(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return "data after the object"
 	}
+	if !utf8.Valid(body) {
+		return "not UTF-8"
+	}
+	if replaced(req) && !bytes.Contains(body, []byte("\uFFFD")) && !bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`)) {
+		return "a string encoding/json read as U+FFFD: a lone surrogate escape"
+	}
 	msg := strings.TrimSpace(req.Message)
 	switch {
 	case msg == "":
@@ -109,4 +115,18 @@ func outsideLimits(body []byte) string {
 		}
 	}
 	return ""
+}
+
+// replaced tells whether a string of req holds U+FFFD.
+func replaced(req chatRequest) bool {
+	has := func(s string) bool { return strings.ContainsRune(s, utf8.RuneError) }
+	if has(req.Message) {
+		return true
+	}
+	for _, it := range req.Items {
+		if has(it.ItemID) || has(it.CurrentTitle) {
+			return true
+		}
+	}
+	return false
 }

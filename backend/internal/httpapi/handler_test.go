@@ -29,6 +29,7 @@ const (
 // streamErr if set.
 type fakeModel struct {
 	calls     atomic.Int64
+	last      atomic.Pointer[openaiprovider.Request]
 	err       error
 	streamErr error
 	panic     bool
@@ -57,6 +58,7 @@ func (f *fakeModel) Model() string { return "gpt-4o-mini" }
 
 func (f *fakeModel) Chat(_ context.Context, req openaiprovider.Request) (openaiprovider.Response, error) {
 	f.calls.Add(1)
+	f.last.Store(&req)
 	if f.panic {
 		panic("boom")
 	}
