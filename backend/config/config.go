@@ -19,7 +19,7 @@ const (
 	DefaultMaxRetries     = 2
 	DefaultServiceName    = "scanium-backend"
 	DefaultOTLPEndpoint   = "http://localhost:4318"
-	DefaultExportInterval = 10 * time.Second
+	DefaultExportInterval = 5 * time.Second
 	DefaultEnvironment    = "development"
 	DefaultLogLevel       = "info"
 	// DefaultTracesSampler samples every request, and follows a caller's

@@ -35,7 +35,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	tel := cfg.Telemetry
 	if !tel.Enabled || tel.ServiceName != DefaultServiceName || tel.Endpoint != DefaultOTLPEndpoint ||
-		tel.MetricsURL != DefaultOTLPEndpoint+"/v1/metrics" || tel.ExportInterval != 10*time.Second || tel.HostName != "nas-1" {
+		tel.MetricsURL != DefaultOTLPEndpoint+"/v1/metrics" || tel.ExportInterval != 5*time.Second || tel.HostName != "nas-1" {
 		t.Errorf("telemetry defaults: %+v", tel)
 	}
 }
