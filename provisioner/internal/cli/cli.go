@@ -175,7 +175,7 @@ func (a *App) validate(args []string) int {
 		a.errorf("%v", err)
 		return ExitError
 	}
-	fmt.Fprintf(a.Stdout, "%s: valid (%s)\n", o.dir, describe(b))
+	fmt.Fprintf(a.Stdout, "%s: valid (%s)\n", o.dir, plan.Describe(b))
 	return ExitOK
 }
 
@@ -306,26 +306,4 @@ func (a *App) debug(verbose bool) func(string) {
 
 func (a *App) errorf(format string, args ...any) {
 	fmt.Fprintf(a.Stderr, "error: "+format+"\n", args...)
-}
-
-// describe counts the artifacts of a bundle.
-func describe(b *artifact.Bundle) string {
-	parts := []string{
-		plural(len(b.Dashboards), "dashboard"),
-		plural(len(b.RuleGroups), "rule group"),
-	}
-	if b.ContactPoints != nil {
-		parts = append(parts, plural(len(b.ContactPoints), "contact point"))
-	}
-	if b.Policy != nil {
-		parts = append(parts, "a notification policy")
-	}
-	return strings.Join(parts, ", ")
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -52,9 +52,6 @@ func (s *Summary) count(r Result) {
 	}
 }
 
-// concurrentKinds are written with bounded concurrency.
-var concurrentKinds = map[Kind]bool{KindDashboard: true, KindRuleGroup: true}
-
 // Apply carries out a plan: creates and updates in kind order, then
 // deletes in the reverse order. An unchanged step writes nothing. report,
 // when not nil, receives each result in plan order as soon as it is known.
@@ -69,24 +66,25 @@ func Apply(ctx context.Context, p *Plan, opts Options, report func(Result)) (Sum
 		return sum, fmt.Errorf("%d resource(s) could not be planned; nothing was changed", len(failures))
 	}
 
-	var stages [][]*Step
+	type stage struct {
+		kind  kind
+		steps []*Step
+	}
+	var stages []stage
 	for _, k := range kinds {
-		stages = append(stages, stepsOf(p, k, func(s *Step) bool { return s.Action != Delete }))
+		stages = append(stages, stage{k, stepsOf(p, k.Kind(), func(s *Step) bool { return s.Action != Delete })})
 	}
 	for _, k := range slices.Backward(kinds) {
-		stages = append(stages, stepsOf(p, k, func(s *Step) bool { return s.Action == Delete }))
+		stages = append(stages, stage{k, stepsOf(p, k.Kind(), func(s *Step) bool { return s.Action == Delete })})
 	}
 
-	for i, stage := range stages {
+	for i, st := range stages {
+		stage := st.steps
 		if len(stage) == 0 {
 			continue
 		}
-		limit := 1
-		if concurrentKinds[stage[0].Kind] {
-			limit = opts.concurrency()
-		}
 		reported := 0
-		err := ordered(ctx, len(stage), limit,
+		err := ordered(ctx, len(stage), st.kind.writeLimit(opts),
 			func(ctx context.Context, i int) Result { return run(ctx, stage[i]) },
 			func(r Result) error {
 				reported++
@@ -97,15 +95,15 @@ func Apply(ctx context.Context, p *Plan, opts Options, report func(Result)) (Sum
 				switch {
 				case r.Err != nil && isFatal(r.Err):
 					return r.Err
-				case r.Err != nil && r.Step.Kind == KindFolder:
-					return fmt.Errorf("folder %s could not be written, and everything else lives in it: nothing else was attempted", r.Step.Name)
+				case r.Err != nil:
+					return st.kind.stopsRun(r.Step)
 				}
 				return nil
 			})
 		if err != nil {
 			sum.NotAttempted += len(stage) - reported
 			for _, rest := range stages[i+1:] {
-				sum.NotAttempted += len(rest)
+				sum.NotAttempted += len(rest.steps)
 			}
 			return sum, err
 		}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
+	"github.com/scanium/openai-monitoring/provisioner/internal/jsondiff"
 	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
 )
 
@@ -23,7 +25,39 @@ type contactPointDoc struct {
 	DisableResolveMessage bool   `json:"disableResolveMessage"`
 }
 
-func (b *builder) planContactPoints(ctx context.Context) error {
+// contactPointKind is the contact points of the artifacts, when
+// contact-points.json is generated; their uids start with the managed
+// prefix.
+type contactPointKind struct{ sequential }
+
+func (contactPointKind) Kind() Kind { return KindContactPoint }
+
+func (contactPointKind) describe(b *artifact.Bundle) string {
+	if b.ContactPoints == nil {
+		return ""
+	}
+	return plural(len(b.ContactPoints), "contact point")
+}
+
+// artifacts lists the contact points as committed: a secret setting is a
+// ${NAME} reference there, never its value.
+func (contactPointKind) artifacts(b *artifact.Bundle) ([]Resource, error) {
+	var out []Resource
+	for _, cp := range b.ContactPoints {
+		if cp == nil {
+			continue
+		}
+		doc, err := jsondiff.Normalize(contactPointDoc{Name: cp.Name, Type: str(cp.Type), Settings: cp.Settings, DisableResolveMessage: cp.DisableResolveMessage})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.ContactPointsFile, err)
+		}
+		out = append(out, Resource{Kind: KindContactPoint, Name: cp.UID, Title: cp.Name, Doc: jsondiff.DropNulls(doc)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (contactPointKind) plan(ctx context.Context, b *builder) error {
 	if b.want.ContactPoints == nil && !b.opts.Prune {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
 	"github.com/scanium/openai-monitoring/provisioner/internal/jsondiff"
@@ -18,7 +19,29 @@ import (
 // serverOwnedDashboardFields are set by Grafana on every save.
 var serverOwnedDashboardFields = []string{"id", "version"}
 
-func (b *builder) planDashboards(ctx context.Context) error {
+// dashboardKind is the dashboards of the artifacts, in the managed folder,
+// read and written -concurrency at a time.
+type dashboardKind struct{ concurrent }
+
+func (dashboardKind) Kind() Kind { return KindDashboard }
+
+func (dashboardKind) describe(b *artifact.Bundle) string {
+	return plural(len(b.Dashboards), "dashboard")
+}
+
+func (dashboardKind) artifacts(b *artifact.Bundle) ([]Resource, error) {
+	var out []Resource
+	for _, d := range b.Dashboards {
+		doc, err := jsondiff.Normalize(withoutKeys(d.Model, serverOwnedDashboardFields))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.File, err)
+		}
+		out = append(out, Resource{Kind: KindDashboard, Name: d.UID, Title: d.Title, Doc: doc})
+	}
+	return out, nil
+}
+
+func (dashboardKind) plan(ctx context.Context, b *builder) error {
 	list := b.want.Dashboards
 	err := ordered(ctx, len(list), b.opts.concurrency(),
 		func(ctx context.Context, i int) *Step { return b.planDashboard(ctx, list[i]) },

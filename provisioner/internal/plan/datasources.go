@@ -31,7 +31,13 @@ type datasourceDoc struct {
 	JSONData  any    `json:"jsonData"`
 }
 
-func (b *builder) planDatasources(ctx context.Context) error {
+// datasourceKind is the linked Mimir, Loki and Tempo datasources. They come
+// from the configuration, not the artifacts.
+type datasourceKind struct{ sequential }
+
+func (datasourceKind) Kind() Kind { return KindDatasource }
+
+func (datasourceKind) plan(ctx context.Context, b *builder) error {
 	list, err := b.c.Datasources(ctx)
 	if err != nil {
 		return fmt.Errorf("list datasources: %w", err)

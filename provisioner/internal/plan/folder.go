@@ -3,13 +3,24 @@ package plan
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
 )
 
-// planFolder plans the one managed folder. It is never pruned: deleting a
-// folder deletes everything in it, managed or not.
-func (b *builder) planFolder(ctx context.Context) error {
+// folderKind is the one managed folder. It is never pruned: deleting a
+// folder deletes everything in it, managed or not. It is not an artifact:
+// its uid and title are the provisioner's.
+type folderKind struct{ sequential }
+
+func (folderKind) Kind() Kind { return KindFolder }
+
+// stopsRun: everything else lives in the folder.
+func (folderKind) stopsRun(s *Step) error {
+	return fmt.Errorf("folder %s could not be written, and everything else lives in it: nothing else was attempted", s.Name)
+}
+
+func (folderKind) plan(ctx context.Context, b *builder) error {
 	f := b.want.Folder
 	s := &Step{Kind: KindFolder, Name: f.UID}
 	cur, err := b.c.Folder(ctx, f.UID)

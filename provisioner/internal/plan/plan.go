@@ -3,9 +3,11 @@
 // would do (create, update with the changes, unchanged, delete); Apply
 // carries the plan out, writing nothing for an unchanged resource.
 //
-// Resources go in dependency order, folder, datasources, dashboards, rule
-// groups, contact points, notification policy; deletes (--prune) go last,
-// in the reverse order. Dashboards and rule groups are read and written
+// Each kind of resource implements one interface (kind, in kind.go) in a
+// file of its own, and the one list kinds orders them: folder,
+// datasources, dashboards, rule groups, contact points, notification
+// policy, the order of creates and updates; deletes (--prune) go last, in
+// the reverse order. Dashboards and rule groups are read and written
 // with bounded concurrency; every listing comes out in a fixed order.
 package plan
 
@@ -24,7 +26,7 @@ import (
 // Kind is a kind of resource.
 type Kind string
 
-// The kinds, in the order they are applied.
+// The names of the kinds (kinds lists them in apply order).
 const (
 	KindFolder       Kind = "folder"
 	KindDatasource   Kind = "datasource"
@@ -33,9 +35,6 @@ const (
 	KindContactPoint Kind = "contact-point"
 	KindPolicy       Kind = "notification-policy"
 )
-
-// kinds is the apply order; deletes use it reversed.
-var kinds = []Kind{KindFolder, KindDatasource, KindDashboard, KindRuleGroup, KindContactPoint, KindPolicy}
 
 // Action is what a plan does to a resource.
 type Action string
@@ -141,10 +140,8 @@ func (o Options) wantedProvenance() string {
 // the end of ctx stops everything and is returned.
 func Build(ctx context.Context, c *grafana.Client, want *desired.State, opts Options, onStep func(*Step)) (*Plan, error) {
 	b := &builder{c: c, want: want, opts: opts, plan: &Plan{}, onStep: onStep}
-	for _, plan := range []func(context.Context) error{
-		b.planFolder, b.planDatasources, b.planDashboards, b.planRuleGroups, b.planContactPoints, b.planPolicy,
-	} {
-		if err := plan(ctx); err != nil {
+	for _, k := range kinds {
+		if err := k.plan(ctx, b); err != nil {
 			return b.plan, err
 		}
 	}

@@ -7,17 +7,47 @@ import (
 	"github.com/grafana/grafana-openapi-client-go/models"
 	"github.com/prometheus/common/model"
 
+	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/jsondiff"
 )
 
-// planPolicy plans the notification policy tree when it is generated. The
+// policyKind is the notification policy tree, when it is generated. The
 // tree always exists (Grafana has a default), so it is updated, never
 // created, and never pruned.
-func (b *builder) planPolicy(ctx context.Context) error {
+type policyKind struct{ sequential }
+
+func (policyKind) Kind() Kind { return KindPolicy }
+
+func (policyKind) describe(b *artifact.Bundle) string {
+	if b.Policy == nil {
+		return ""
+	}
+	return "a notification policy"
+}
+
+func (policyKind) artifacts(b *artifact.Bundle) ([]Resource, error) {
+	if b.Policy == nil {
+		return nil, nil
+	}
+	tree, err := normalisePolicy(b.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.PolicyFile, err)
+	}
+	doc, err := jsondiff.Normalize(tree)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.PolicyFile, err)
+	}
+	return []Resource{{Kind: KindPolicy, Name: policyName, Doc: jsondiff.DropNulls(doc)}}, nil
+}
+
+// policyName names the one tree.
+const policyName = "root"
+
+func (policyKind) plan(ctx context.Context, b *builder) error {
 	if b.want.Policy == nil {
 		return nil
 	}
-	s := &Step{Kind: KindPolicy, Name: "root"}
+	s := &Step{Kind: KindPolicy, Name: policyName}
 	cur, err := b.c.PolicyTree(ctx)
 	if err != nil {
 		return b.add(failed(s, err))

@@ -10,6 +10,7 @@ import (
 	"github.com/grafana/grafana-openapi-client-go/models"
 	"github.com/prometheus/common/model"
 
+	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
 	"github.com/scanium/openai-monitoring/provisioner/internal/jsondiff"
@@ -22,7 +23,39 @@ var queryModelDefaults = map[string]string{"intervalMs": "1000", "maxDataPoints"
 // serverOwnedRuleFields are set by Grafana on every rule.
 var serverOwnedRuleFields = []string{"id", "orgID", "updated", "provenance"}
 
-func (b *builder) planRuleGroups(ctx context.Context) error {
+// ruleGroupKind is the alert rule groups of the artifacts, read and
+// written -concurrency at a time; a review names their rules one by one.
+type ruleGroupKind struct{ concurrent }
+
+func (ruleGroupKind) Kind() Kind { return KindRuleGroup }
+
+func (ruleGroupKind) describe(b *artifact.Bundle) string {
+	return plural(len(b.RuleGroups), "rule group")
+}
+
+func (ruleGroupKind) artifacts(b *artifact.Bundle) ([]Resource, error) {
+	var out []Resource
+	for _, g := range b.RuleGroups {
+		doc, err := normaliseRuleGroup(g.Group)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", g.File, err)
+		}
+		group, _ := doc.(map[string]any)
+		rules, _ := group["rules"].([]any)
+		delete(group, "rules")
+		r := Resource{Kind: KindRuleGroup, Name: g.Key(), Title: g.Group.Title, Doc: jsondiff.DropNulls(doc)}
+		for _, rule := range rules {
+			m, _ := rule.(map[string]any)
+			uid, _ := m["uid"].(string)
+			title, _ := m["title"].(string)
+			r.Parts = append(r.Parts, Part{Noun: "rule", Name: uid, Title: title, Doc: jsondiff.DropNulls(rule)})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (ruleGroupKind) plan(ctx context.Context, b *builder) error {
 	if len(b.want.RuleGroups) == 0 && !b.opts.Prune {
 		return nil
 	}
