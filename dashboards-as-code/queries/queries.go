@@ -35,9 +35,8 @@ import (
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Query is one PromQL expression of an artifact.
@@ -117,8 +116,15 @@ func Load(generatedDir string) ([]Query, error) {
 }
 
 // FromFiles returns the queries of artifacts given as contents keyed by path
-// relative to the generated directory.
+// relative to the generated directory. A panel target is expected to return
+// data unless its dashboard's registry entry (dashboards.All) lists the
+// panel among its quiet panels.
 func FromFiles(files map[string][]byte) ([]Query, error) {
+	return FromFilesWith(files, dashboards.All())
+}
+
+// FromFilesWith is FromFiles with the quiet panels of a registry.
+func FromFilesWith(files map[string][]byte, registry dashboards.Registry) ([]Query, error) {
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -130,10 +136,10 @@ func FromFiles(files map[string][]byte) ([]Query, error) {
 			qs  []Query
 			err error
 		)
-		switch schema.KindOf(p) {
-		case schema.DashboardFile:
-			qs, err = dashboardQueries(p, files[p])
-		case schema.RuleGroupFile:
+		switch bundle.KindOf(p) {
+		case bundle.DashboardFile:
+			qs, err = dashboardQueries(p, files[p], registry)
+		case bundle.RuleGroupFile:
 			qs, err = ruleQueries(p, files[p])
 		default:
 			continue
@@ -146,16 +152,10 @@ func FromFiles(files map[string][]byte) ([]Query, error) {
 	return out, nil
 }
 
-func dashboardQueries(file string, data []byte) ([]Query, error) {
-	d, err := schema.DecodeDashboard(data)
+func dashboardQueries(file string, data []byte, registry dashboards.Registry) ([]Query, error) {
+	d, err := bundle.DecodeDashboard(data)
 	if err != nil {
 		return nil, err
-	}
-	quiet := map[int]bool{}
-	if d.UID == openairuntime.UID {
-		for _, id := range openairuntime.QuietPanels() {
-			quiet[int(id)] = true
-		}
 	}
 	var out []Query
 	for _, v := range d.Templating.List {
@@ -177,8 +177,8 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 			ExpectData: true,
 		})
 	}
-	var walk func(panels []schema.Panel)
-	walk = func(panels []schema.Panel) {
+	var walk func(panels []bundle.Panel)
+	walk = func(panels []bundle.Panel) {
 		for _, p := range panels {
 			walk(p.Panels)
 			id := ""
@@ -193,7 +193,7 @@ func dashboardQueries(file string, data []byte) ([]Query, error) {
 				}
 				out = append(out, newQuery(
 					Source{File: file, Kind: Panel, Title: p.Title, ID: id, RefID: t.RefID},
-					t.Expr, p.ID != nil && quiet[*p.ID]))
+					t.Expr, p.ID != nil && registry.IsQuiet(d.UID, *p.ID)))
 			}
 		}
 	}
@@ -252,15 +252,15 @@ func readsBilling(expr string) bool {
 
 // isPrometheus tells whether a datasource reference is a Prometheus one; no
 // reference is Grafana's default, Mimir.
-func isPrometheus(ds *schema.DatasourceRef) bool {
+func isPrometheus(ds *bundle.DatasourceRef) bool {
 	if ds == nil || ds.Type == "" {
-		return ds == nil || ds.UID == "" || ds.UID == grafana.MimirUID
+		return ds == nil || ds.UID == "" || ds.UID == bundle.MimirUID
 	}
-	return ds.Type == grafana.PrometheusType
+	return ds.Type == bundle.PrometheusType
 }
 
 func ruleQueries(file string, data []byte) ([]Query, error) {
-	g, err := schema.DecodeRuleGroup(data)
+	g, err := bundle.DecodeRuleGroup(data)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func ruleQueries(file string, data []byte) ([]Query, error) {
 	var out []Query
 	for _, r := range g.Rules {
 		for _, q := range r.Data {
-			if q.DatasourceUID == grafana.ExpressionUID || q.Model.Expr == "" {
+			if q.DatasourceUID == bundle.ExpressionUID || q.Model.Expr == "" {
 				continue
 			}
 			out = append(out, newQuery(

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Rule groups. A group's title is also its artifact's file name.
@@ -55,7 +55,7 @@ func Build(cfg config.Config) ([]alerting.RuleGroup, error) {
 			rules[i] = r.build(g.title)
 		}
 		built, err := alerting.NewRuleGroupBuilder(g.title).
-			FolderUid(grafana.FolderUID).
+			FolderUid(bundle.FolderUID).
 			Interval(alerting.Duration(cfg.Alerts.EvaluationInterval / time.Second)).
 			Rules(rules).
 			Build()

@@ -20,7 +20,7 @@ import (
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerttest"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Models of the scenarios: one the price table knows, one it does not.
@@ -63,7 +63,7 @@ func generatedRules(t *testing.T) map[string]alerttest.Rule {
 	}
 	rules := map[string]alerttest.Rule{}
 	for _, p := range set.Paths() {
-		if schema.KindOf(p) != schema.RuleGroupFile {
+		if bundle.KindOf(p) != bundle.RuleGroupFile {
 			continue
 		}
 		rs, err := alerttest.Rules(set[p])

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Severities, the value of every rule's severity label.
@@ -79,7 +80,7 @@ func (s spec) build(group string) *alerting.RuleBuilder {
 	return alerting.NewRuleBuilder(s.title).
 		Uid(s.uid).
 		RuleGroup(group).
-		FolderUID(grafana.FolderUID).
+		FolderUID(bundle.FolderUID).
 		Queries([]cog.Builder[alerting.Query]{s.promQuery(), reduceLast(), s.thresholdExpr()}).
 		Condition(refThreshold).
 		For(formatDuration(s.pending)).
@@ -97,11 +98,11 @@ func (s spec) build(group string) *alerting.RuleBuilder {
 
 func (s spec) promQuery() *alerting.QueryBuilder {
 	return alerting.NewQueryBuilder(refQuery).
-		DatasourceUid(grafana.MimirUID).
+		DatasourceUid(bundle.MimirUID).
 		RelativeTimeRange(alerting.Duration(s.lookback/time.Second), 0).
 		Model(prometheus.NewDataqueryBuilder().
 			RefId(refQuery).
-			Datasource(grafana.DatasourceRef(grafana.PrometheusType, grafana.MimirUID)).
+			Datasource(grafana.Mimir()).
 			Expr(s.query).
 			Instant())
 }
@@ -143,11 +144,11 @@ func (s spec) thresholdParams() []float64 {
 
 func expressionQuery(refID string, model *expr.ExprBuilder) *alerting.QueryBuilder {
 	return alerting.NewQueryBuilder(refID).
-		DatasourceUid(grafana.ExpressionUID).
+		DatasourceUid(bundle.ExpressionUID).
 		RelativeTimeRange(0, 0).
 		Model(model)
 }
 
 func expressionDatasource() common.DataSourceRef {
-	return grafana.DatasourceRef(grafana.ExpressionUID, grafana.ExpressionUID)
+	return grafana.DatasourceRef(bundle.ExpressionUID, bundle.ExpressionUID)
 }

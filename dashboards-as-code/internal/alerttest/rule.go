@@ -12,8 +12,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Rule is an alert rule ready to evaluate: a PromQL query, a reduce and a
@@ -40,7 +39,7 @@ type Rule struct {
 // threshold over a reduce over a PromQL query: the shape Grafana's editor
 // builds and the one every generated rule has.
 func Rules(groupJSON []byte) ([]Rule, error) {
-	g, err := schema.DecodeRuleGroup(groupJSON)
+	g, err := bundle.DecodeRuleGroup(groupJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +54,8 @@ func Rules(groupJSON []byte) ([]Rule, error) {
 	return out, nil
 }
 
-func decodeRule(g schema.RuleGroup, r schema.Rule) (Rule, error) {
-	byRef := map[string]schema.Query{}
+func decodeRule(g bundle.RuleGroup, r bundle.Rule) (Rule, error) {
+	byRef := map[string]bundle.Query{}
 	for _, q := range r.Data {
 		byRef[q.RefID] = q
 	}
@@ -69,7 +68,7 @@ func decodeRule(g schema.RuleGroup, r schema.Rule) (Rule, error) {
 		return Rule{}, fmt.Errorf("threshold %s does not read a reduce expression", cond.RefID)
 	}
 	query, ok := byRef[reduce.Model.Expression]
-	if !ok || query.DatasourceUID == grafana.ExpressionUID || query.Model.Expr == "" {
+	if !ok || query.DatasourceUID == bundle.ExpressionUID || query.Model.Expr == "" {
 		return Rule{}, fmt.Errorf("reduce %s does not read a PromQL query", reduce.RefID)
 	}
 	pending, err := model.ParseDuration(r.For)

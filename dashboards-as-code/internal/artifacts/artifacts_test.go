@@ -18,7 +18,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/artifacts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 func committedConfig(t *testing.T) config.Config {
@@ -82,7 +82,7 @@ func TestCommittedArtifactsMatchTheCode(t *testing.T) {
 func TestDashboardReadsBackIntoTheSDK(t *testing.T) {
 	plugins.RegisterDefaultPlugins()
 	set := render(t, committedConfig(t))
-	for _, p := range paths(set, schema.DashboardFile) {
+	for _, p := range paths(set, bundle.DashboardFile) {
 		var strict dashboard.Dashboard
 		if err := buildErrors(strict.UnmarshalJSONStrict(set[p])); err != nil {
 			t.Errorf("%s: strict decoding into dashboard.Dashboard: %v", p, err)
@@ -94,7 +94,7 @@ func TestDashboardReadsBackIntoTheSDK(t *testing.T) {
 func TestRuleGroupsReadBackIntoTheSDK(t *testing.T) {
 	plugins.RegisterDefaultPlugins()
 	set := render(t, committedConfig(t))
-	for _, p := range paths(set, schema.RuleGroupFile) {
+	for _, p := range paths(set, bundle.RuleGroupFile) {
 		roundTrip(t, p, set[p], &alerting.RuleGroup{}, func(doc any) {
 			for _, r := range doc.(map[string]any)["rules"].([]any) {
 				delete(r.(map[string]any), "orgID")
@@ -104,10 +104,10 @@ func TestRuleGroupsReadBackIntoTheSDK(t *testing.T) {
 }
 
 // paths lists the artifacts of a kind.
-func paths(set artifacts.Set, kind schema.Kind) []string {
+func paths(set artifacts.Set, kind bundle.Kind) []string {
 	var out []string
 	for _, p := range set.Paths() {
-		if schema.KindOf(p) == kind {
+		if bundle.KindOf(p) == kind {
 			out = append(out, p)
 		}
 	}
@@ -154,8 +154,8 @@ func firstDifference(a, b []byte) string {
 func TestNotificationArtifacts(t *testing.T) {
 	cfg := committedConfig(t)
 	if set := render(t, cfg); slices.ContainsFunc(set.Paths(), func(p string) bool {
-		k := schema.KindOf(p)
-		return k == schema.ContactPointsKind || k == schema.NotificationPolicyKind
+		k := bundle.KindOf(p)
+		return k == bundle.ContactPointsKind || k == bundle.NotificationPolicyKind
 	}) {
 		t.Error("notification artifacts without a notifications section")
 	}
@@ -179,7 +179,7 @@ func TestNotificationArtifacts(t *testing.T) {
   }
 ]
 `
-	if got := string(set["alerting/"+schema.ContactPointsFile]); got != wantContactPoints {
+	if got := string(set["alerting/"+bundle.ContactPointsFile]); got != wantContactPoints {
 		t.Errorf("contact points:\n%s\nwant:\n%s", got, wantContactPoints)
 	}
 	wantPolicy := `{
@@ -204,7 +204,7 @@ func TestNotificationArtifacts(t *testing.T) {
   ]
 }
 `
-	if got := string(set["alerting/"+schema.NotificationPolicyFile]); got != wantPolicy {
+	if got := string(set["alerting/"+bundle.NotificationPolicyFile]); got != wantPolicy {
 		t.Errorf("policy:\n%s\nwant:\n%s", got, wantPolicy)
 	}
 }

@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // managedDirs are the subdirectories of the generated directory whose *.json
 // files belong to the generator; nothing else in it is read or removed.
-func managedDirs() []string { return []string{schema.DashboardsDir, schema.AlertingDir} }
+func managedDirs() []string { return bundle.Dirs() }
 
 // Read loads the managed files of a generated directory. A missing directory
 // reads as an empty set.

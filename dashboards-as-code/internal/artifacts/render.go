@@ -5,14 +5,13 @@ package artifacts
 
 import (
 	"fmt"
-	"path"
 	"slices"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
+	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/notifications"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Set maps each artifact's slash-separated path, relative to the generated
@@ -29,16 +28,29 @@ func (s Set) Paths() []string {
 	return paths
 }
 
-// Render builds every artifact from the configuration.
-func Render(cfg config.Config) (Set, error) {
-	set := Set{}
+// Render builds every artifact from the configuration: the registered
+// dashboards (dashboards.All), the alert rule groups and the notification
+// settings.
+func Render(cfg config.Config) (Set, error) { return RenderWith(cfg, dashboards.All()) }
 
-	d, err := openairuntime.Build(cfg)
-	if err != nil {
+// RenderWith is Render with the dashboards of a registry.
+func RenderWith(cfg config.Config, registry dashboards.Registry) (Set, error) {
+	if err := registry.Check(); err != nil {
 		return nil, err
 	}
-	if err := set.add(path.Join(schema.DashboardsDir, openairuntime.UID+".json"), d, dropKeys("id")); err != nil {
-		return nil, err
+	set := Set{}
+
+	for _, entry := range registry {
+		d, err := entry.Build(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if d.Uid == nil || *d.Uid != entry.UID {
+			return nil, fmt.Errorf("dashboard %q of the registry builds a dashboard with uid %s: set Uid(%q) in its builder", entry.UID, uidText(d.Uid), entry.UID)
+		}
+		if err := set.add(bundle.DashboardPath(entry.UID), d, dropKeys("id")); err != nil {
+			return nil, err
+		}
 	}
 
 	groups, err := alerts.Build(cfg)
@@ -50,7 +62,7 @@ func Render(cfg config.Config) (Set, error) {
 			return nil, fmt.Errorf("a rule group has no title")
 		}
 		// orgID is the caller's organisation, set by Grafana on write.
-		if err := set.add(path.Join(schema.AlertingDir, *g.Title+".json"), g, dropRuleKeys("orgID")); err != nil {
+		if err := set.add(bundle.RuleGroupPath(*g.Title), g, dropRuleKeys("orgID")); err != nil {
 			return nil, err
 		}
 	}
@@ -60,7 +72,7 @@ func Render(cfg config.Config) (Set, error) {
 		return nil, err
 	}
 	if len(contactPoints) > 0 {
-		if err := set.add(path.Join(schema.AlertingDir, schema.ContactPointsFile), contactPoints, nil); err != nil {
+		if err := set.add(bundle.ContactPointsPath, contactPoints, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -69,11 +81,19 @@ func Render(cfg config.Config) (Set, error) {
 		return nil, err
 	}
 	if ok {
-		if err := set.add(path.Join(schema.AlertingDir, schema.NotificationPolicyFile), policy, nil); err != nil {
+		if err := set.add(bundle.NotificationPolicyPath, policy, nil); err != nil {
 			return nil, err
 		}
 	}
 	return set, nil
+}
+
+// uidText shows a built dashboard's uid in an error.
+func uidText(uid *string) string {
+	if uid == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%q", *uid)
 }
 
 func (s Set) add(p string, v any, normalise func(any)) error {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // contactPointTypes are the integration types Grafana's provisioning API takes.
@@ -24,9 +26,6 @@ var secretSettingKeys = []string{
 
 // envReference is the only form a secret setting may take in config.yaml.
 var envReference = regexp.MustCompile(`^\$\{[A-Z_][A-Z0-9_]*\}$`)
-
-// grafanaUID is what Grafana accepts as a uid.
-var grafanaUID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,40}$`)
 
 var matcherOperators = []string{"=", "!=", "=~", "!~"}
 
@@ -66,8 +65,8 @@ func (r rawContactPoint) validate(p *problems, path string) ContactPoint {
 	switch {
 	case r.UID == nil || *r.UID == "":
 		p.add(path+".uid", "is required")
-	case !grafanaUID.MatchString(*r.UID):
-		p.add(path+".uid", "must be 1 to 40 letters, digits, '-' or '_'")
+	case !bundle.ValidUID(*r.UID):
+		p.add(path+".uid", "must be "+bundle.UIDRule)
 	default:
 		cp.UID = *r.UID
 	}

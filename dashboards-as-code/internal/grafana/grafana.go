@@ -1,31 +1,11 @@
-// Package grafana holds the fixed identities the artifacts refer to: the
-// folder they live in and the datasources their queries use (DESIGN.md,
-// decision 6).
+// Package grafana builds the Foundation SDK's references to the fixed
+// datasources of the bundle (internal/bundle declares their identities).
 package grafana
 
-import "github.com/grafana/grafana-foundation-sdk/go/common"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/common"
 
-// The folder of every generated dashboard and alert rule.
-const (
-	FolderUID   = "scanium"
-	FolderTitle = "Scanium"
-)
-
-// Datasources.
-const (
-	// MimirUID is the Prometheus-type datasource every PromQL query uses.
-	MimirUID = "mimir"
-	// PrometheusType is the plugin type of the Mimir datasource.
-	PrometheusType = "prometheus"
-	// LokiUID is the Loki datasource every LogQL query uses.
-	LokiUID  = "loki"
-	LokiType = "loki"
-	// TempoUID is the Tempo datasource every TraceQL query uses.
-	TempoUID  = "tempo"
-	TempoType = "tempo"
-	// ExpressionUID is the datasource uid (and type) of server-side
-	// expressions in alert rules: reduce, threshold, math.
-	ExpressionUID = "__expr__"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // DatasourceRef is a reference to a datasource by type and uid; the uid may
@@ -33,3 +13,23 @@ const (
 func DatasourceRef(typ, uid string) common.DataSourceRef {
 	return common.DataSourceRef{Type: &typ, Uid: &uid}
 }
+
+// Mimir, Loki and Tempo are the references to the bundle's datasources.
+func Mimir() common.DataSourceRef { return DatasourceRef(bundle.PrometheusType, bundle.MimirUID) }
+func Loki() common.DataSourceRef  { return DatasourceRef(bundle.LokiType, bundle.LokiUID) }
+func Tempo() common.DataSourceRef { return DatasourceRef(bundle.TempoType, bundle.TempoUID) }
+
+// The former identities of this package.
+//
+// Deprecated: use the bundle's (internal/bundle).
+const (
+	FolderUID      = bundle.FolderUID
+	FolderTitle    = bundle.FolderTitle
+	MimirUID       = bundle.MimirUID
+	PrometheusType = bundle.PrometheusType
+	LokiUID        = bundle.LokiUID
+	LokiType       = bundle.LokiType
+	TempoUID       = bundle.TempoUID
+	TempoType      = bundle.TempoType
+	ExpressionUID  = bundle.ExpressionUID
+)

@@ -2,36 +2,30 @@ package validate
 
 import (
 	"fmt"
-	"path"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // gridColumns is the width of Grafana's dashboard grid.
 const gridColumns = 24
 
-// grafanaUID is what Grafana accepts as a dashboard, rule or contact point uid.
-var grafanaUID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,40}$`)
-
 func (v *validator) dashboard(file string, data []byte) {
-	d, err := schema.DecodeDashboard(data)
+	d, err := bundle.DecodeDashboard(data)
 	if err != nil {
 		v.addf(file, "%v", err)
 		return
 	}
-	if len(d.ID) > 0 && string(d.ID) != "null" {
+	if d.HasID() {
 		v.addf(file, "has an id: ids are per Grafana instance, identify the dashboard by uid only")
 	}
-	if !grafanaUID.MatchString(d.UID) {
-		v.addf(file, "uid %q must be 1 to 40 letters, digits, '-' or '_'", d.UID)
+	if err := bundle.CheckUID(d.UID); err != nil {
+		v.addf(file, "uid %v", err)
 	}
-	if want := d.UID + ".json"; path.Base(file) != want {
-		v.addf(file, "must be named %s after its uid", want)
+	if err := bundle.CheckDashboardFile(file, d.UID); err != nil {
+		v.addf(file, "uid %v", err)
 	}
 	if _, dup := v.dashboards[d.UID]; dup {
 		v.addf(file, "uid %q is used by another dashboard", d.UID)
@@ -42,9 +36,9 @@ func (v *validator) dashboard(file string, data []byte) {
 	panels := map[int]string{}
 	v.dashboards[d.UID] = panels
 
-	var placed []schema.Panel
-	var walk func(ps []schema.Panel, collapsed bool)
-	walk = func(ps []schema.Panel, collapsed bool) {
+	var placed []bundle.Panel
+	var walk func(ps []bundle.Panel, collapsed bool)
+	walk = func(ps []bundle.Panel, collapsed bool) {
 		for _, p := range ps {
 			where := fmt.Sprintf("%s: %s %q", file, p.Type, p.Title)
 			if p.ID == nil {
@@ -83,7 +77,7 @@ func (v *validator) dashboard(file string, data []byte) {
 	}
 }
 
-func (v *validator) panel(where string, p schema.Panel) {
+func (v *validator) panel(where string, p bundle.Panel) {
 	if strings.TrimSpace(p.Title) == "" {
 		v.addf(where, "has no title")
 	}
@@ -107,12 +101,12 @@ func (v *validator) panel(where string, p schema.Panel) {
 
 // promQLDatasourceUIDs are the datasources a PromQL target may name: the
 // dashboard's datasource variable or Mimir.
-var promQLDatasourceUIDs = []string{"${datasource}", grafana.MimirUID}
+var promQLDatasourceUIDs = []string{"${datasource}", bundle.MimirUID}
 
 // target checks that a query names the datasource of its language and, for
 // LogQL and TraceQL, the query itself; PromQL is checked with the rule
 // queries (promQLProblems).
-func (v *validator) target(where string, p schema.Panel, t schema.Target) {
+func (v *validator) target(where string, p bundle.Panel, t bundle.Target) {
 	ds := p.TargetDatasource(t)
 	if ds == nil {
 		return // the panel has none either, which panel reports
@@ -122,18 +116,18 @@ func (v *validator) target(where string, p schema.Panel, t schema.Target) {
 	}
 	text, problems := t.Expr, []string(nil)
 	switch ds.Type {
-	case grafana.PrometheusType:
+	case bundle.PrometheusType:
 		if !slices.Contains(promQLDatasourceUIDs, ds.UID) {
 			v.addf(where, "a PromQL query on datasource uid %q: use %s", ds.UID, strings.Join(promQLDatasourceUIDs, " or "))
 		}
-	case grafana.LokiType:
-		if ds.UID != grafana.LokiUID {
-			v.addf(where, "a LogQL query on datasource uid %q: use %q", ds.UID, grafana.LokiUID)
+	case bundle.LokiType:
+		if ds.UID != bundle.LokiUID {
+			v.addf(where, "a LogQL query on datasource uid %q: use %q", ds.UID, bundle.LokiUID)
 		}
 		problems = logQLProblems(queries.Substitute(text))
-	case grafana.TempoType:
-		if ds.UID != grafana.TempoUID {
-			v.addf(where, "a TraceQL query on datasource uid %q: use %q", ds.UID, grafana.TempoUID)
+	case bundle.TempoType:
+		if ds.UID != bundle.TempoUID {
+			v.addf(where, "a TraceQL query on datasource uid %q: use %q", ds.UID, bundle.TempoUID)
 		}
 		text = t.Query
 		if t.Expr != "" {
@@ -142,7 +136,7 @@ func (v *validator) target(where string, p schema.Panel, t schema.Target) {
 		problems = traceQLProblems(queries.Substitute(text))
 	default:
 		v.addf(where, "datasource type %q: queries go to %s (%s), %s (%s) or %s (%s)", ds.Type,
-			grafana.PrometheusType, grafana.MimirUID, grafana.LokiType, grafana.LokiUID, grafana.TempoType, grafana.TempoUID)
+			bundle.PrometheusType, bundle.MimirUID, bundle.LokiType, bundle.LokiUID, bundle.TempoType, bundle.TempoUID)
 		return
 	}
 	if strings.TrimSpace(text) == "" {
@@ -154,7 +148,7 @@ func (v *validator) target(where string, p schema.Panel, t schema.Target) {
 	}
 }
 
-func (v *validator) gridPos(where string, p schema.Panel) {
+func (v *validator) gridPos(where string, p bundle.Panel) {
 	g := p.GridPos
 	switch {
 	case g == nil:
@@ -169,7 +163,7 @@ func (v *validator) gridPos(where string, p schema.Panel) {
 }
 
 // overlaps reports panels whose rectangles intersect.
-func (v *validator) overlaps(file string, ps []schema.Panel) {
+func (v *validator) overlaps(file string, ps []bundle.Panel) {
 	for i := range ps {
 		for j := i + 1; j < len(ps); j++ {
 			a, b := ps[i].GridPos, ps[j].GridPos

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 type contactPoint struct {
@@ -29,8 +31,10 @@ func (v *validator) contactPoints(file string, data []byte) map[string]bool {
 	uids := map[string]bool{}
 	for i, cp := range cps {
 		where := fmt.Sprintf("%s: contact point %d", file, i)
-		if !grafanaUID.MatchString(cp.UID) || uids[cp.UID] {
-			v.addf(where, "uid %q must be unique, 1 to 40 letters, digits, '-' or '_'", cp.UID)
+		if err := bundle.CheckUID(cp.UID); err != nil {
+			v.addf(where, "uid %v", err)
+		} else if uids[cp.UID] {
+			v.addf(where, "uid %q is used by another contact point", cp.UID)
 		}
 		uids[cp.UID] = true
 		if strings.TrimSpace(cp.Name) == "" {
@@ -60,7 +64,7 @@ func (v *validator) policy(file string, data []byte, receivers map[string]bool) 
 	var walk func(r route, where string)
 	walk = func(r route, where string) {
 		if r.Receiver != "" && !receivers[r.Receiver] {
-			v.addf(where, "receiver %q is not a contact point of contact-points.json", r.Receiver)
+			v.addf(where, "receiver %q is not a contact point of %s", r.Receiver, bundle.ContactPointsFile)
 		}
 		for i, child := range r.Routes {
 			walk(child, fmt.Sprintf("%s.routes[%d]", where, i))

@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,26 +11,23 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // ruleTitle is an alert name: CamelCase with the OpenAI prefix.
 var ruleTitle = regexp.MustCompile(`^OpenAI[A-Z][A-Za-z0-9]*$`)
 
 var (
-	noDataStates  = []string{"OK", "Alerting", "NoData", "KeepLast"}
-	execErrStates = []string{"OK", "Alerting", "Error", "KeepLast"}
-	severities    = []string{"warning", "critical"}
-	reducers      = []string{"last", "mean", "min", "max", "sum", "count", "median"}
-	reduceModes   = []string{"", "dropNN", "replaceNN"}
+	severities  = []string{"warning", "critical"}
+	reducers    = []string{"last", "mean", "min", "max", "sum", "count", "median"}
+	reduceModes = []string{"", "dropNN", "replaceNN"}
 	// thresholdArity is how many params each threshold evaluator takes.
 	thresholdArity = map[string]int{
 		"gt": 1, "lt": 1, "eq": 1, "ne": 1, "gte": 1, "lte": 1,
 		"within_range": 2, "outside_range": 2, "within_range_included": 2, "outside_range_included": 2,
 	}
 	// promQLDatasources are the datasources a PromQL query may use.
-	promQLDatasources = []string{grafana.MimirUID}
+	promQLDatasources = []string{bundle.MimirUID}
 )
 
 // ruleIndex finds rule uids and titles used twice in the folder.
@@ -40,7 +36,7 @@ type ruleIndex struct {
 }
 
 func (v *validator) ruleGroup(file string, data []byte, index *ruleIndex) {
-	g, err := schema.DecodeRuleGroup(data)
+	g, err := bundle.DecodeRuleGroup(data)
 	if err != nil {
 		v.addf(file, "%v", err)
 		return
@@ -48,14 +44,14 @@ func (v *validator) ruleGroup(file string, data []byte, index *ruleIndex) {
 	if g.Title == "" {
 		v.addf(file, "has no title")
 	}
-	if want := g.Title + ".json"; path.Base(file) != want {
-		v.addf(file, "must be named %s after its group", want)
+	if err := bundle.CheckRuleGroupFile(file, g.Title); err != nil {
+		v.addf(file, "title %v", err)
 	}
-	if g.FolderUID != grafana.FolderUID {
-		v.addf(file, "folderUid %q must be %q", g.FolderUID, grafana.FolderUID)
+	if err := bundle.CheckFolderUID(g.FolderUID); err != nil {
+		v.addf(file, "folderUid %v", err)
 	}
-	if g.Interval <= 0 || g.Interval%10 != 0 {
-		v.addf(file, "interval %d must be a positive multiple of 10 seconds", g.Interval)
+	if err := bundle.CheckInterval(g.Interval); err != nil {
+		v.addf(file, "interval %v", err)
 	}
 	if len(g.Rules) == 0 {
 		v.addf(file, "has no rules")
@@ -74,9 +70,9 @@ func (v *validator) ruleGroup(file string, data []byte, index *ruleIndex) {
 	}
 }
 
-func (v *validator) rule(where string, g schema.RuleGroup, r schema.Rule) {
-	if !grafanaUID.MatchString(r.UID) {
-		v.addf(where, "uid %q must be 1 to 40 letters, digits, '-' or '_'", r.UID)
+func (v *validator) rule(where string, g bundle.RuleGroup, r bundle.Rule) {
+	if err := bundle.CheckUID(r.UID); err != nil {
+		v.addf(where, "uid %v", err)
 	}
 	if !ruleTitle.MatchString(r.Title) {
 		v.addf(where, "title must be CamelCase with the OpenAI prefix, like OpenAIHighErrorRate")
@@ -84,14 +80,14 @@ func (v *validator) rule(where string, g schema.RuleGroup, r schema.Rule) {
 	if r.RuleGroup != g.Title {
 		v.addf(where, "ruleGroup %q must be its group's title %q", r.RuleGroup, g.Title)
 	}
-	if r.FolderUID != grafana.FolderUID {
-		v.addf(where, "folderUID %q must be %q", r.FolderUID, grafana.FolderUID)
+	if err := bundle.CheckFolderUID(r.FolderUID); err != nil {
+		v.addf(where, "folderUID %v", err)
 	}
-	if !slices.Contains(noDataStates, r.NoDataState) {
-		v.addf(where, "noDataState %q must be one of %s", r.NoDataState, strings.Join(noDataStates, ", "))
+	if err := bundle.CheckNoDataState(r.NoDataState); err != nil {
+		v.addf(where, "noDataState %v", err)
 	}
-	if !slices.Contains(execErrStates, r.ExecErrState) {
-		v.addf(where, "execErrState %q must be one of %s", r.ExecErrState, strings.Join(execErrStates, ", "))
+	if err := bundle.CheckExecErrState(r.ExecErrState); err != nil {
+		v.addf(where, "execErrState %v", err)
 	}
 	if r.IsPaused == nil {
 		v.addf(where, "isPaused must be set")
@@ -105,7 +101,7 @@ func (v *validator) rule(where string, g schema.RuleGroup, r schema.Rule) {
 	v.ruleLabels(where, r)
 }
 
-func (v *validator) ruleQueries(where string, r schema.Rule) {
+func (v *validator) ruleQueries(where string, r bundle.Rule) {
 	refIDs := map[string]bool{}
 	for _, q := range r.Data {
 		if q.RefID == "" {
@@ -125,7 +121,7 @@ func (v *validator) ruleQueries(where string, r schema.Rule) {
 	}
 	for _, q := range r.Data {
 		qw := fmt.Sprintf("%s query %s", where, q.RefID)
-		if q.DatasourceUID == grafana.ExpressionUID {
+		if q.DatasourceUID == bundle.ExpressionUID {
 			v.expression(qw, q, refIDs)
 			continue
 		}
@@ -144,7 +140,7 @@ func (v *validator) ruleQueries(where string, r schema.Rule) {
 	}
 }
 
-func (v *validator) expression(where string, q schema.Query, refIDs map[string]bool) {
+func (v *validator) expression(where string, q bundle.Query, refIDs map[string]bool) {
 	m := q.Model
 	if !refIDs[m.Expression] {
 		v.addf(where, "expression %q names none of the rule's queries", m.Expression)
@@ -174,7 +170,7 @@ func (v *validator) expression(where string, q schema.Query, refIDs map[string]b
 	}
 }
 
-func (v *validator) ruleLabels(where string, r schema.Rule) {
+func (v *validator) ruleLabels(where string, r bundle.Rule) {
 	if !slices.Contains(severities, r.Labels["severity"]) {
 		v.addf(where, "label severity %q must be warning or critical", r.Labels["severity"])
 	}

@@ -3,8 +3,8 @@ package validate
 import (
 	"github.com/scanium/openai-monitoring/backend/config"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
-	"github.com/scanium/openai-monitoring/compose"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/traceql"
+	"github.com/scanium/openai-monitoring/internal/signals"
 )
 
 // The names a LogQL or TraceQL query of the artifacts may use: what the
@@ -14,7 +14,7 @@ import (
 
 // lokiStreamLabels are the stream labels of the backend's log records.
 func lokiStreamLabels() map[string][]string {
-	return map[string][]string{compose.LokiServiceNameLabel: {config.DefaultServiceName}}
+	return map[string][]string{signals.LokiServiceNameLabel: {config.DefaultServiceName}}
 }
 
 // lokiRecordLabels are what a pipeline stage may filter on: the stream
@@ -22,9 +22,9 @@ func lokiStreamLabels() map[string][]string {
 // severity text, trace and span ids, and the fields of its log lines).
 func lokiRecordLabels() map[string][]string {
 	out := lokiStreamLabels()
-	out[compose.LokiSeverityTextMetadata] = m.LogSeverities()
-	out[compose.LokiTraceIDMetadata] = nil
-	out[compose.LokiSpanIDMetadata] = nil
+	out[signals.LokiSeverityTextMetadata] = m.LogSeverities()
+	out[signals.LokiTraceIDMetadata] = nil
+	out[signals.LokiSpanIDMetadata] = nil
 	for _, f := range m.LogFields() {
 		out[f] = nil
 	}

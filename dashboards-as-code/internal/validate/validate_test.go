@@ -130,7 +130,7 @@ func TestProblems(t *testing.T) {
 		{"relative time range backwards", errorsFile, func(d map[string]any) {
 			promQuery(d)["relativeTimeRange"] = map[string]any{"from": 0.0, "to": 600.0}
 		}, "relativeTimeRange must have from > to"},
-		{"interval not a multiple of 10", errorsFile, func(d map[string]any) { d["interval"] = 45.0 }, "interval 45 must be a positive multiple of 10"},
+		{"interval not a multiple of 10", errorsFile, func(d map[string]any) { d["interval"] = 45.0 }, "interval 45: must be a positive multiple of 10"},
 		{"unknown datasource", errorsFile, func(d map[string]any) { promQuery(d)["datasourceUid"] = "prometheus" }, `datasourceUid "prometheus"`},
 		{"range query", errorsFile, func(d map[string]any) { promQuery(d)["model"].(map[string]any)["instant"] = false }, "must be an instant query"},
 		{"rule PromQL checked too", errorsFile, func(d map[string]any) {
@@ -154,7 +154,7 @@ func TestProblems(t *testing.T) {
 		{"link to a missing dashboard", errorsFile, func(d map[string]any) {
 			firstRule(d)["annotations"].(map[string]any)["__dashboardUid__"] = "nope"
 		}, `__dashboardUid__ "nope" names no generated dashboard`},
-		{"wrong folder", errorsFile, func(d map[string]any) { d["folderUid"] = "general" }, `folderUid "general" must be "scanium"`},
+		{"wrong folder", errorsFile, func(d map[string]any) { d["folderUid"] = "general" }, `folderUid "general": rule groups and their rules go into the folder "scanium"`},
 		{"bad no-data state", errorsFile, func(d map[string]any) { firstRule(d)["noDataState"] = "Ok" }, `noDataState "Ok"`},
 		{"threshold without params", errorsFile, func(d map[string]any) {
 			c := firstRule(d)["data"].([]any)[2].(map[string]any)["model"].(map[string]any)["conditions"].([]any)[0].(map[string]any)

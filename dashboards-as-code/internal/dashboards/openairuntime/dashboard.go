@@ -16,11 +16,12 @@ import (
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Identity of the dashboard.
 const (
-	UID   = "scanium-openai-runtime"
+	UID   = bundle.OpenAIRuntimeDashboardUID
 	Title = "Scanium - OpenAI Runtime"
 )
 
@@ -84,11 +85,11 @@ func alertAnnotations() *dashboard.AnnotationQueryBuilder {
 func datasourceVariableBuilder() *dashboard.DatasourceVariableBuilder {
 	return dashboard.NewDatasourceVariableBuilder(datasourceVariable).
 		Label("Data source").
-		Type(grafana.PrometheusType).
+		Type(bundle.PrometheusType).
 		Current(dashboard.VariableOption{
 			Selected: cog.ToPtr(true),
 			Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr("Mimir")},
-			Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(grafana.MimirUID)},
+			Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(bundle.MimirUID)},
 		})
 }
 

@@ -17,8 +17,8 @@ import (
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/config"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/dashboards/openairuntime"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/queries"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 func build(t *testing.T) (dashboard.Dashboard, config.Config) {
@@ -53,7 +53,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("variables %v", vars)
 	}
 	ds, model := vars[0], vars[1]
-	if ds.Name != "datasource" || *ds.Query.String != grafana.PrometheusType || *ds.Current.Value.String != grafana.MimirUID {
+	if ds.Name != "datasource" || *ds.Query.String != bundle.PrometheusType || *ds.Current.Value.String != bundle.MimirUID {
 		t.Errorf("datasource variable %+v", ds)
 	}
 	if model.Name != "model" || !*model.Multi || !*model.IncludeAll || *model.AllValue != ".+" ||
@@ -86,7 +86,7 @@ func TestRowsAndPanels(t *testing.T) {
 		// uid; every graph from the Prometheus datasource the dashboard's
 		// variable picks, with a unit and a legend.
 		switch *panel.Datasource.Type {
-		case grafana.LokiType, grafana.TempoType:
+		case bundle.LokiType, bundle.TempoType:
 			for _, target := range panel.Targets {
 				ds, ok := targetDatasource(target)
 				if !ok || ds == nil || *ds.Uid != *panel.Datasource.Uid || *ds.Type != *panel.Datasource.Type {

@@ -44,11 +44,11 @@ func logsAndTracesRow(b *dashboard.DashboardBuilder, cfg config.Config) *dashboa
 }
 
 func lokiDatasource() common.DataSourceRef {
-	return grafana.DatasourceRef(grafana.LokiType, grafana.LokiUID)
+	return grafana.Loki()
 }
 
 func tempoDatasource() common.DataSourceRef {
-	return grafana.DatasourceRef(grafana.TempoType, grafana.TempoUID)
+	return grafana.Tempo()
 }
 
 func errorLogsPanel() *logs.PanelBuilder {

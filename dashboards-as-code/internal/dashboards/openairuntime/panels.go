@@ -16,6 +16,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/promexpr"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Units, as Grafana names them.
@@ -46,7 +47,7 @@ const window = promexpr.RateInterval
 
 // datasource is the dashboard's datasource variable.
 func datasource() common.DataSourceRef {
-	return grafana.DatasourceRef(grafana.PrometheusType, "${"+datasourceVariable+"}")
+	return grafana.DatasourceRef(bundle.PrometheusType, "${"+datasourceVariable+"}")
 }
 
 // prometheusQuery is a range query; refID names it within its panel.
