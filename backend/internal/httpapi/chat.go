@@ -203,20 +203,19 @@ func (h *handler) validate(req chatRequest) (assistant.Question, *requestError) 
 	return q, nil
 }
 
-// writeProviderError maps an OpenAI failure to the client's status:
-// RATE_LIMITED → 429 (with Retry-After when OpenAI sent one),
-// PROVIDER_UNAVAILABLE → 503, UNAUTHORIZED and PROVIDER_ERROR → 502.
+// writeProviderError answers an OpenAI failure with its kind's status and
+// code (providerAnswers), and a 429 with Retry-After when OpenAI sent one.
 func (h *handler) writeProviderError(w http.ResponseWriter, r *http.Request, err error) {
 	perr, ok := h.providerFailed(r, err)
 	if !ok {
 		writeError(w, r, http.StatusInternalServerError, CodeInternal, internalAssistantMessage)
 		return
 	}
-	status, message := providerErrorAnswer(perr)
-	if perr.Type == m.ErrorRateLimited && perr.RetryAfter > 0 {
+	a := providerAnswerOf(perr)
+	if a.status == http.StatusTooManyRequests && perr.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(perr.RetryAfter.Seconds()))))
 	}
-	writeError(w, r, status, perr.Type, message)
+	writeError(w, r, a.status, a.code, a.message)
 }
 
 const internalAssistantMessage = "internal error: the assistant failed; retry later"
@@ -238,16 +237,30 @@ func (h *handler) providerFailed(r *http.Request, err error) (*openaiprovider.Er
 	return perr, true
 }
 
-// providerErrorAnswer is the status and message an OpenAI failure is
-// answered with; its code is its type.
-func providerErrorAnswer(perr *openaiprovider.Error) (int, string) {
-	switch perr.Type {
-	case m.ErrorRateLimited:
-		return http.StatusTooManyRequests, "OpenAI's rate limit is reached: retry later"
-	case m.ErrorProviderUnavailable:
-		return http.StatusServiceUnavailable, "OpenAI is unavailable or did not answer in time: retry later"
-	case m.ErrorUnauthorized:
-		return http.StatusBadGateway, "OpenAI rejected the server's API key: the operator must check OPENAI_API_KEY"
+// providerAnswer is how the API tells a client that OpenAI failed.
+type providerAnswer struct {
+	status  int
+	code    string
+	message string
+}
+
+// providerAnswers is the answer to each kind of OpenAI failure: the one
+// mapping of a kind to the API's status and code.
+var providerAnswers = map[openaiprovider.ErrorKind]providerAnswer{
+	openaiprovider.KindRateLimited: {http.StatusTooManyRequests, CodeOpenAIRateLimited,
+		"OpenAI's rate limit is reached: retry later"},
+	openaiprovider.KindProviderUnavailable: {http.StatusServiceUnavailable, CodeProviderUnavailable,
+		"OpenAI is unavailable or did not answer in time: retry later"},
+	openaiprovider.KindUnauthorized: {http.StatusBadGateway, CodeOpenAIUnauthorized,
+		"OpenAI rejected the server's API key: the operator must check OPENAI_API_KEY"},
+	openaiprovider.KindProviderError: {http.StatusBadGateway, CodeProviderError,
+		"OpenAI could not answer this request"},
+}
+
+// providerAnswerOf is the answer to perr, by its kind.
+func providerAnswerOf(perr *openaiprovider.Error) providerAnswer {
+	if a, ok := providerAnswers[perr.Kind()]; ok {
+		return a
 	}
-	return http.StatusBadGateway, "OpenAI could not answer this request"
+	return providerAnswers[openaiprovider.KindProviderError]
 }

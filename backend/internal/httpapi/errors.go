@@ -3,11 +3,12 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+
+	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// Error codes of the API's JSON errors. OpenAI failures use the error_type of
-// the metric contract as their code, so a client's error and the dashboards
-// name the same thing.
+// Error codes of the API's JSON errors; docs/api.md lists each with its
+// status and when it is sent.
 const (
 	CodeInvalidJSON  = "INVALID_JSON"
 	CodeUnknownField = "UNKNOWN_FIELD"
@@ -35,6 +36,21 @@ const (
 	// (MAX_CONNECTIONS) has a request in flight; a raw 503 with Retry-After,
 	// and the connection is closed.
 	CodeTooManyConnections = "TOO_MANY_CONNECTIONS"
+)
+
+// Codes of OpenAI's failures, one per openaiprovider.ErrorKind
+// (providerAnswers): each is its kind's error_type label value of the metric
+// contract, so that a client's error and the dashboards name the same thing.
+const (
+	// CodeOpenAIUnauthorized: OpenAI rejected the server's key; 502.
+	CodeOpenAIUnauthorized = m.ErrorUnauthorized
+	// CodeOpenAIRateLimited: OpenAI's rate limit; 429, with Retry-After
+	// when OpenAI sent one.
+	CodeOpenAIRateLimited = m.ErrorRateLimited
+	// CodeProviderUnavailable: OpenAI answered 5xx, or not in time; 503.
+	CodeProviderUnavailable = m.ErrorProviderUnavailable
+	// CodeProviderError: any other OpenAI failure; 502.
+	CodeProviderError = m.ErrorProviderError
 )
 
 // apiError is the body of every error: {"error":{"code":"...","message":"..."}}.

@@ -55,8 +55,8 @@ func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, q assistant
 		outcome = m.StreamOutcomeError
 		code, message := CodeInternal, internalAssistantMessage
 		if perr, ok := h.providerFailed(r, err); ok {
-			code = perr.Type
-			_, message = providerErrorAnswer(perr)
+			a := providerAnswerOf(perr)
+			code, message = a.code, a.message
 		}
 		noteErrorCode(r.Context(), code)
 		_ = ev.send(StreamEventError, apiError{Error: errorBody{Code: code, Message: message}})

@@ -10,13 +10,12 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
-
-	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
 // Error is a failed OpenAI call, after its retries.
 type Error struct {
-	// Type is one of openaimetrics.ErrorTypes().
+	// Type is the Label of the failure's ErrorKind (Kind), one of
+	// openaimetrics.ErrorTypes().
 	Type string
 	// StatusCode is OpenAI's HTTP status, 0 when no answer came or when its
 	// status is not known (an answer whose body could not be decoded).
@@ -101,6 +100,8 @@ func (e *undecodableError) Unwrap() error { return e.err }
 
 // failure is the classification of one attempt's error.
 type failure struct {
+	kind ErrorKind
+	// errorType is kind's Label.
 	errorType  string
 	statusCode int
 	code       string
@@ -109,12 +110,20 @@ type failure struct {
 	err error
 }
 
-// classify maps an attempt's error to the contract's error types:
-// 401 and 403 are UNAUTHORIZED; 429 is RATE_LIMITED; 5xx, connection errors
-// and timeouts are PROVIDER_UNAVAILABLE; anything else, such as a 400, a
-// refused redirect or an answer too large or undecodable, is PROVIDER_ERROR.
+// classify maps an attempt's error to its ErrorKind: 401 and 403 are
+// KindUnauthorized; 429 is KindRateLimited; 5xx, connection errors and
+// timeouts are KindProviderUnavailable; anything else, such as a 400, a
+// refused redirect or an answer too large or undecodable, is
+// KindProviderError.
 // answered tells whether an answer's status and headers came.
 func classify(err error, answered bool) failure {
+	f := classifyKind(err, answered)
+	f.errorType = f.kind.Label()
+	return f
+}
+
+// classifyKind is classify but for the failure's errorType.
+func classifyKind(err error, answered bool) failure {
 	var redirect *RedirectError
 	var tooLarge *ResponseTooLargeError
 	var apiErr *openai.APIError
@@ -123,9 +132,9 @@ func classify(err error, answered bool) failure {
 	switch {
 	case errors.As(err, &redirect):
 		// Kept without net/http's wrapping, which quotes the Location.
-		return failure{errorType: m.ErrorProviderError, err: redirect}
+		return failure{kind: KindProviderError, err: redirect}
 	case errors.As(err, &tooLarge):
-		return failure{errorType: m.ErrorProviderError, statusCode: tooLarge.StatusCode}
+		return failure{kind: KindProviderError, statusCode: tooLarge.StatusCode}
 	case errors.As(err, &apiErr):
 		f := classifyStatus(apiErr.HTTPStatusCode)
 		f.code = apiCode(apiErr)
@@ -137,9 +146,9 @@ func classify(err error, answered bool) failure {
 	case errors.As(err, &reqErr):
 		return classifyStatus(reqErr.HTTPStatusCode)
 	case errors.Is(err, context.Canceled):
-		return failure{errorType: m.ErrorProviderUnavailable}
+		return failure{kind: KindProviderUnavailable}
 	case errors.Is(err, context.DeadlineExceeded):
-		return failure{errorType: m.ErrorProviderUnavailable}
+		return failure{kind: KindProviderUnavailable}
 	case errors.As(err, &readErr) && !successStatus(readErr.statusCode):
 		// An error answer cut short: its status decides, as it would whole.
 		return classifyStatus(readErr.statusCode)
@@ -148,15 +157,15 @@ func classify(err error, answered bool) failure {
 		// truncated, not JSON, cut mid-body): the request reached OpenAI,
 		// which may have billed it, so it is not sent again, and the failure
 		// is OpenAI's answer, not OpenAI's absence.
-		f := failure{errorType: m.ErrorProviderError, err: &undecodableError{err: err}}
+		f := failure{kind: KindProviderError, err: &undecodableError{err: err}}
 		if errors.As(err, &readErr) {
 			f.statusCode = readErr.statusCode
 		}
 		return f
 	case isTransportError(err):
-		return failure{errorType: m.ErrorProviderUnavailable, retryable: true}
+		return failure{kind: KindProviderUnavailable, retryable: true}
 	default:
-		return failure{errorType: m.ErrorProviderError}
+		return failure{kind: KindProviderError}
 	}
 }
 
@@ -170,13 +179,13 @@ func classifyStatus(status int) failure {
 	f := failure{statusCode: status}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		f.errorType = m.ErrorUnauthorized
+		f.kind = KindUnauthorized
 	case status == http.StatusTooManyRequests:
-		f.errorType, f.retryable = m.ErrorRateLimited, true
+		f.kind, f.retryable = KindRateLimited, true
 	case status >= 500:
-		f.errorType, f.retryable = m.ErrorProviderUnavailable, true
+		f.kind, f.retryable = KindProviderUnavailable, true
 	default:
-		f.errorType = m.ErrorProviderError
+		f.kind = KindProviderError
 	}
 	return f
 }

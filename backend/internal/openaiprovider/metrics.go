@@ -22,8 +22,8 @@ type Attempt struct {
 	// Duration is the attempt's whole time: to the answer, or, streamed,
 	// to the stream's end.
 	Duration time.Duration
-	// ErrorType is empty on success and when Cancelled, else one of
-	// openaimetrics.ErrorTypes().
+	// ErrorType is empty on success and when Cancelled, else the Label of
+	// an ErrorKind.
 	ErrorType string
 	// Stream tells a streamed attempt (label stream="true").
 	Stream bool
@@ -59,18 +59,18 @@ type Usage struct {
 	ReasoningTokens int64
 }
 
-// outcome indexes the attribute sets of the requests counter.
+// outcome indexes the attribute sets of the requests counter: success,
+// cancelled, then one outcome per ErrorKind.
 type outcome int
 
 const (
 	outcomeSuccess outcome = iota
-	outcomeUnauthorized
-	outcomeRateLimited
-	outcomeUnavailable
-	outcomeProviderError
 	// outcomeCancelled: a streamed call the client went away from.
 	outcomeCancelled
-	outcomeCount
+	// outcomeFailed is the outcome of KindProviderError; kind k's is
+	// outcomeFailed + k.
+	outcomeFailed
+	outcomeCount = outcomeFailed + outcome(errorKindCount)
 )
 
 // The status index of each outcome: into Recorder.durationOpts and
@@ -104,28 +104,22 @@ func streamIndex(stream bool) int {
 var streamValues = [2]string{m.StreamFalse, m.StreamTrue}
 
 func outcomeOf(a *Attempt) outcome {
-	if a.Cancelled {
+	switch {
+	case a.Cancelled:
 		return outcomeCancelled
-	}
-	switch a.ErrorType {
-	case "":
+	case a.ErrorType == "":
 		return outcomeSuccess
-	case m.ErrorUnauthorized:
-		return outcomeUnauthorized
-	case m.ErrorRateLimited:
-		return outcomeRateLimited
-	case m.ErrorProviderUnavailable:
-		return outcomeUnavailable
-	default:
-		return outcomeProviderError
 	}
+	return outcomeFailed + outcome(kindOfLabel(a.ErrorType))
 }
 
-var outcomeErrorTypes = [outcomeCount]string{
-	outcomeUnauthorized:  m.ErrorUnauthorized,
-	outcomeRateLimited:   m.ErrorRateLimited,
-	outcomeUnavailable:   m.ErrorProviderUnavailable,
-	outcomeProviderError: m.ErrorProviderError,
+// errorType is the outcome's error_type label value; "" for success and
+// cancellation, which have none.
+func (o outcome) errorType() string {
+	if o < outcomeFailed {
+		return ""
+	}
+	return ErrorKind(o - outcomeFailed).Label()
 }
 
 // The token types, in the order of Recorder.tokenCount.
@@ -253,7 +247,7 @@ func NewRecorder(mp metric.MeterProvider, model string) (*Recorder, error) {
 		streamAttr := attribute.String(m.LabelStream, stream)
 		for o := range outcomeCount {
 			attrs := []attribute.KeyValue{modelAttr, statuses[o.status()], streamAttr}
-			if et := outcomeErrorTypes[o]; et != "" {
+			if et := o.errorType(); et != "" {
 				attrs = append(attrs, attribute.String(m.LabelErrorType, et))
 			}
 			r.requestOpts[si][o] = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
