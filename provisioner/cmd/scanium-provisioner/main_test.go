@@ -41,7 +41,7 @@ func TestExitCodes(t *testing.T) {
 		{"apply", []string{"apply", "-dir", fixtures}, env, 0, "Apply: 7 created, 1 updated, 0 unchanged, 0 deleted, 0 failed."},
 		{"plan without changes", []string{"plan", "-dir", fixtures}, env, 0, "Plan: 0 to create, 0 to update, 0 to delete, 8 unchanged."},
 		{"apply without changes", []string{"apply", "-dir", fixtures}, env, 0, "Apply: 0 created, 0 updated, 8 unchanged, 0 deleted, 0 failed."},
-		{"grafana down", []string{"plan", "-dir", fixtures, "-wait", "0s"}, []string{"GRAFANA_URL=" + downURL, "GRAFANA_TOKEN=" + token}, 1, "is not healthy after 0s"},
+		{"grafana down", []string{"plan", "-dir", fixtures, "-wait", "0s"}, []string{"GRAFANA_URL=" + downURL, "GRAFANA_TOKEN=" + token}, 1, "Grafana at " + downURL + " refused the connection: is GRAFANA_URL right?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

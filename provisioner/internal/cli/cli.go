@@ -114,7 +114,7 @@ func (a *App) flags(cmd string, o *options) *flag.FlagSet {
 	fs.BoolVar(&o.prune, "prune", false, "also delete managed resources that are no longer in code")
 	fs.BoolVar(&o.allowUIEdits, "allow-ui-edits", false, "write alert rules, contact points and policy editable in Grafana's UI (X-Disable-Provenance)")
 	fs.IntVar(&o.concurrency, "concurrency", 4, "dashboards and rule groups read and written at once")
-	fs.DurationVar(&o.wait, "wait", 60*time.Second, "how long to wait for Grafana to be healthy")
+	fs.DurationVar(&o.wait, "wait", 0, "how long to wait for Grafana to be healthy; 0 asks once and fails at once when nothing answers (use 2m when Grafana starts alongside)")
 	fs.BoolVar(&o.verbose, "v", false, "print every HTTP request (method, path, status; never credentials)")
 	if cmd == "apply" {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "only show the plan, as plan does")

@@ -78,7 +78,7 @@ func TestForbiddenNamesTheCredential(t *testing.T) {
 func TestWaitsForGrafanaToComeUp(t *testing.T) {
 	h := newHarness(t)
 	h.fake.DropNext(3)
-	stdout, stderr := h.mustRun(ExitOK, "apply")
+	stdout, stderr := h.mustRun(ExitOK, "apply", "-wait", "1m")
 	if !strings.Contains(stderr, "waiting up to 1m0s for Grafana at "+h.fake.URL()+" to be healthy (") {
 		t.Errorf("stderr does not say that it waits:\n%s", stderr)
 	}
