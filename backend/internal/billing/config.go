@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 // Environment variables the billing exporter reads besides the standard
@@ -100,84 +100,113 @@ type Config struct {
 // Enabled tells whether the exporter polls: an admin key is set.
 func (c Config) Enabled() bool { return c.AdminKey.IsSet() }
 
+// declarations are the exporter's own settings.
+type declarations struct {
+	adminKey                          envconfig.Var[config.Secret]
+	baseURL, healthAddr               envconfig.Var[string]
+	pollInterval, pollTimeout, settle envconfig.Var[time.Duration]
+	lookbackDays, maxModels           envconfig.Var[int]
+}
+
+func declare() declarations {
+	return declarations{
+		adminKey: envconfig.Var[config.Secret]{Env: EnvAdminKey, Parser: envconfig.Secret(),
+			Doc: "admin key of the OpenAI organization (sk-admin-…); unset, reconciliation is off and the exporter idles"},
+		baseURL: envconfig.Var[string]{Env: config.EnvOpenAIBaseURL, Default: config.DefaultOpenAIBaseURL,
+			Parser: envconfig.Parser[string]{Parse: func(raw, _ string) (string, error) {
+				raw = strings.TrimRight(raw, "/")
+				if err := checkBaseURL(raw); err != nil {
+					return "", fmt.Errorf("%w: set the API's base URL, e.g. %s", err, config.DefaultOpenAIBaseURL)
+				}
+				return raw, nil
+			}},
+			Doc: "base URL of the OpenAI API"},
+		pollInterval: envconfig.Var[time.Duration]{Env: EnvPollInterval, Default: DefaultPollInterval,
+			Parser: envconfig.Duration(minimumPollInterval), Doc: "time between two polls of the Costs and Usage APIs"},
+		pollTimeout: envconfig.Var[time.Duration]{Env: EnvPollTimeout, Default: DefaultPollTimeout,
+			Parser: envconfig.Duration(minimumPollTimeout), Doc: "bound of one poll, its pages and retries included"},
+		settle: envconfig.Var[time.Duration]{Env: EnvSettleDelay, Default: DefaultSettleDelay,
+			Parser: envconfig.Duration(0), Doc: "how long after its end a day is taken as final"},
+		lookbackDays: envconfig.Var[int]{Env: EnvLookbackDays, Default: DefaultLookbackDays,
+			Parser: envconfig.Int(1, maximumLookbackDays, "a number of days"),
+			Doc:    "days polled, ending at 00:00 UTC today; they must hold a settled day"},
+		maxModels: envconfig.Var[int]{Env: EnvMaxModels, Default: DefaultMaxModels,
+			Parser: envconfig.Int(1, maximumMaxModels, "a number of models"),
+			Doc:    "most models one day may have; a day with more fails the poll"},
+		healthAddr: envconfig.Var[string]{Env: EnvHealthAddr, DefaultDoc: "-",
+			Parser: envconfig.Parser[string]{Parse: func(raw, _ string) (string, error) {
+				if _, port, err := net.SplitHostPort(raw); err != nil || port == "" {
+					return "", fmt.Errorf("%q is not host:port: give e.g. :8098, or leave it empty for no health endpoint", envconfig.Truncate(raw))
+				}
+				return raw, nil
+			}},
+			Doc: "host:port of GET /healthz, e.g. :8098; unset serves none"},
+	}
+}
+
+// Settings lists every setting Load reads, for the help: the exporter's
+// own, then the backend's telemetry, environment and log level settings
+// that it reads as the backend does.
+func Settings() []envconfig.Setting {
+	d := declare()
+	out := []envconfig.Setting{
+		d.adminKey.Setting(), d.baseURL.Setting(), d.pollInterval.Setting(), d.pollTimeout.Setting(),
+		d.settle.Setting(), d.lookbackDays.Setting(), d.maxModels.Setting(), d.healthAddr.Setting(),
+	}
+	for _, s := range config.Settings() {
+		if !readFromBackend(s.Env) {
+			continue
+		}
+		if s.Env == config.EnvOTelServiceName {
+			s.Default = DefaultServiceName
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // Load reads the configuration from lookup and validates it; every problem
 // is reported, each naming its variable. hostName is the default
 // service.instance.id.
 func Load(lookup config.LookupFunc, hostName string) (Config, error) {
-	get := func(key string) (string, bool) {
-		v, ok := lookup(key)
-		v = strings.TrimSpace(v)
-		return v, ok && v != ""
-	}
-	var errs []error
-	fail := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
-	}
-	duration := func(key string, def, minimum time.Duration) time.Duration {
-		v, ok := get(key)
-		if !ok {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			fail(key, "%q is not a duration: give a number with a unit, e.g. %s", config.Truncate(v), def)
-		case d < minimum:
-			fail(key, "%s is too short: use at least %s (default %s)", d, minimum, def)
-		default:
-			return d
-		}
-		return def
-	}
-	count := func(key string, def, minimum, maximum int) int {
-		v, ok := get(key)
-		if !ok {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < minimum || n > maximum {
-			fail(key, "%q is not a whole number from %d to %d (default %d)", config.Truncate(v), minimum, maximum, def)
-			return def
-		}
-		return n
-	}
-
-	key, _ := get(EnvAdminKey)
+	r := envconfig.NewReader(lookup, nil)
+	d := declare()
 	c := Config{
-		AdminKey:     config.Secret(key),
-		BaseURL:      config.DefaultOpenAIBaseURL,
-		PollInterval: duration(EnvPollInterval, DefaultPollInterval, minimumPollInterval),
-		PollTimeout:  duration(EnvPollTimeout, DefaultPollTimeout, minimumPollTimeout),
-		SettleDelay:  duration(EnvSettleDelay, DefaultSettleDelay, 0),
-		LookbackDays: count(EnvLookbackDays, DefaultLookbackDays, 1, maximumLookbackDays),
-		MaxModels:    count(EnvMaxModels, DefaultMaxModels, 1, maximumMaxModels),
-	}
-	if v, ok := get(EnvHealthAddr); ok {
-		c.HealthAddr = v
-		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-			fail(EnvHealthAddr, "%q is not host:port: give e.g. :8098, or leave it empty for no health endpoint", config.Truncate(v))
-		}
-	}
-	if v, ok := get(config.EnvOpenAIBaseURL); ok {
-		c.BaseURL = strings.TrimRight(v, "/")
-		if err := checkBaseURL(c.BaseURL); err != nil {
-			fail(config.EnvOpenAIBaseURL, "%v: set the API's base URL, e.g. %s", err, config.DefaultOpenAIBaseURL)
-		}
+		AdminKey:     envconfig.Get(r, d.adminKey),
+		BaseURL:      envconfig.Get(r, d.baseURL),
+		PollInterval: envconfig.Get(r, d.pollInterval),
+		PollTimeout:  envconfig.Get(r, d.pollTimeout),
+		SettleDelay:  envconfig.Get(r, d.settle),
+		LookbackDays: envconfig.Get(r, d.lookbackDays),
+		MaxModels:    envconfig.Get(r, d.maxModels),
+		HealthAddr:   envconfig.Get(r, d.healthAddr),
 	}
 	if span := time.Duration(c.LookbackDays-1) * day; c.SettleDelay > span {
-		fail(EnvSettleDelay, "%s is longer than the %d days of %s less one: no polled day would ever settle; shorten it or raise %s",
+		r.Fail(d.settle.Setting(), "%s is longer than the %d days of %s less one: no polled day would ever settle; shorten it or raise %s",
 			c.SettleDelay, c.LookbackDays, EnvLookbackDays, EnvLookbackDays)
 	}
 
 	backend, err := config.Load(telemetryLookup(lookup), hostName)
 	if err != nil {
-		errs = append(errs, errors.New(strings.TrimPrefix(err.Error(), "invalid configuration:\n  ")))
+		r.Add("", errors.New(strings.TrimPrefix(err.Error(), "invalid configuration:\n  ")))
 	}
 	c.Telemetry, c.Environment, c.LogLevel = backend.Telemetry, backend.Environment, backend.LogLevel
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("invalid configuration:\n  %w", config.JoinLines(errs))
+	if err := r.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
+}
+
+// readFromBackend tells the backend's variables the exporter reads as the
+// backend does.
+func readFromBackend(key string) bool {
+	switch key {
+	case config.EnvAppEnv, config.EnvLogLevel, config.EnvOTelEnabled, config.EnvOTelSDKDisabled, config.EnvOTelServiceName,
+		config.EnvOTLPEndpoint, config.EnvOTLPMetricsEndpoint, config.EnvMetricExportInterval,
+		config.EnvOTLPTimeout, config.EnvOTLPMetricsTimeout:
+		return true
+	}
+	return false
 }
 
 // telemetryLookup lets the backend's loader read the telemetry settings, the
@@ -198,9 +227,8 @@ func telemetryLookup(lookup config.LookupFunc) config.LookupFunc {
 				return v, true
 			}
 			return DefaultServiceName, true
-		case config.EnvAppEnv, config.EnvLogLevel, config.EnvOTelEnabled, config.EnvOTelSDKDisabled,
-			config.EnvOTLPEndpoint, config.EnvOTLPMetricsEndpoint, config.EnvMetricExportInterval,
-			config.EnvOTLPTimeout, config.EnvOTLPMetricsTimeout:
+		}
+		if readFromBackend(key) {
 			return lookup(key)
 		}
 		return "", false
@@ -216,9 +244,9 @@ func checkBaseURL(raw string) error {
 	case u.User != nil:
 		return errors.New("the URL carries credentials: the admin key goes in OPENAI_ADMIN_KEY")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q is not an http(s) URL", config.Truncate(raw))
+		return fmt.Errorf("%q is not an http(s) URL", envconfig.Truncate(raw))
 	case u.Host == "":
-		return fmt.Errorf("%q has no host", config.Truncate(raw))
+		return fmt.Errorf("%q has no host", envconfig.Truncate(raw))
 	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 // day is the width of the buckets the exporter asks for.
@@ -174,7 +174,7 @@ func (p *Poller) costs(ctx context.Context, start, end time.Time) (map[int64]flo
 			total := out[b.StartTime]
 			for _, r := range b.Results {
 				if !strings.EqualFold(r.Amount.Currency, currencyUSD) {
-					return fmt.Errorf("GET %s reports an amount in %q: the exporter reports USD only; check the organization's billing currency", EndpointCosts, config.Truncate(r.Amount.Currency))
+					return fmt.Errorf("GET %s reports an amount in %q: the exporter reports USD only; check the organization's billing currency", EndpointCosts, envconfig.Truncate(r.Amount.Currency))
 				}
 				total += r.Amount.Value
 			}
@@ -206,7 +206,7 @@ func (p *Poller) usage(ctx context.Context, start, end time.Time) (map[int64]map
 					return fmt.Errorf("GET %s returned a result without a model name (or one over %d bytes): the exporter asks for group_by=model; check that OPENAI_BASE_URL is OpenAI's API", EndpointUsageCompletions, maximumModelLength)
 				}
 				if r.InputTokens < 0 || r.OutputTokens < 0 || r.InputCachedTokens < 0 || r.NumModelRequests < 0 {
-					return fmt.Errorf("GET %s returned negative counts for %s", EndpointUsageCompletions, config.Truncate(*r.Model))
+					return fmt.Errorf("GET %s returned negative counts for %s", EndpointUsageCompletions, envconfig.Truncate(*r.Model))
 				}
 				u := models[*r.Model]
 				u.Requests += r.NumModelRequests
