@@ -109,10 +109,13 @@ func ParseFault(name string) (Fault, error) {
 type FaultRates map[Fault]float64
 
 // ParseFaultRates parses the text form "kind:probability,...", where kind is
-// 401, 429, 500, 502, 503, hang, cut or error-chunk. The empty string means
-// no faults.
+// 401, 429, 500, 502, 503, hang, cut or error-chunk. The empty string, and
+// "none" alone, mean no faults.
 func ParseFaultRates(text string) (FaultRates, error) {
 	rates := FaultRates{}
+	if strings.EqualFold(strings.TrimSpace(text), FaultNone.String()) {
+		return rates, nil
+	}
 	for entry := range strings.SplitSeq(text, ",") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
@@ -127,7 +130,7 @@ func ParseFaultRates(text string) (FaultRates, error) {
 			return nil, fmt.Errorf("fault rate %q: %w", entry, err)
 		}
 		if fault == FaultNone {
-			return nil, fmt.Errorf("fault rate %q: none is not a fault; list only the faults to inject", entry)
+			return nil, fmt.Errorf("fault rate %q: none is not a fault: list only the faults to inject, or give none alone for no faults", entry)
 		}
 		if _, dup := rates[fault]; dup {
 			return nil, fmt.Errorf("fault rate %q: %s is listed twice", entry, fault)

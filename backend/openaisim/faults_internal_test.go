@@ -10,6 +10,9 @@ func TestParseFaultRates(t *testing.T) {
 		text, want, err string
 	}{
 		{text: "", want: ""},
+		{text: "none", want: ""},
+		{text: " None ", want: ""},
+		{text: "none,500:0.1", err: `want kind:probability`},
 		{text: "500:0.02,429:0.01,hang:0.001", want: "429:0.01,500:0.02,hang:0.001"},
 		{text: " 502:0.5 , 503:0.5 ,", want: "502:0.5,503:0.5"},
 		{text: "HANG:1", want: "hang:1"},

@@ -1,0 +1,94 @@
+package openaisim_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+)
+
+func lookupOf(kv map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
+}
+
+func TestFromEnv(t *testing.T) {
+	base := openaisim.DefaultConfig()
+	base.FaultRates = openaisim.DemoFaultRates()
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		faults string
+		check  func(t *testing.T, c openaisim.Config)
+	}{
+		{name: "nothing set keeps the base", env: nil, faults: "429:0.01,500:0.02",
+			check: func(t *testing.T, c openaisim.Config) {
+				if c.Latency.Median != base.Latency.Median || c.Seed != base.Seed || !c.Latency.Pace.Equal(base.Latency.Pace) {
+					t.Errorf("got %+v, want the base %+v", c, base)
+				}
+			}},
+		{name: "SIM_FAULTS set empty is no faults", env: map[string]string{"SIM_FAULTS": ""}, faults: ""},
+		{name: "SIM_FAULTS none", env: map[string]string{"SIM_FAULTS": "none"}, faults: ""},
+		{name: "SIM_FAULTS forced", env: map[string]string{"SIM_FAULTS": "500:1"}, faults: "500:1"},
+		{name: "latency, pace, limits and seed", faults: "429:0.01,500:0.02", env: map[string]string{
+			"SIM_LATENCY_MEDIAN": "10ms", "SIM_LATENCY_P99": "50ms", "SIM_PACE": "0", "SIM_HANG_MAX": "1s",
+			"SIM_LIMIT_REQUESTS": "7", "SIM_LIMIT_REQUESTS_WINDOW": "2s", "SIM_LIMIT_TOKENS": "900", "SIM_LIMIT_TOKENS_WINDOW": "3s",
+			"SIM_SEED": "42",
+		}, check: func(t *testing.T, c openaisim.Config) {
+			want := openaisim.RateLimits{Requests: 7, RequestWindow: 2 * time.Second, Tokens: 900, TokenWindow: 3 * time.Second}
+			if c.Latency.Median != 10*time.Millisecond || c.Latency.P99 != 50*time.Millisecond || c.HangMax != time.Second ||
+				c.RateLimits != want || c.Seed != 42 || c.Latency.Pace.TokensPerSecond("gpt-4o-mini") != 0 {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{name: "an empty variable other than SIM_FAULTS is unset", faults: "429:0.01,500:0.02",
+			env: map[string]string{"SIM_LATENCY_MEDIAN": "", "SIM_SEED": ""},
+			check: func(t *testing.T, c openaisim.Config) {
+				if c.Latency.Median != base.Latency.Median || c.Seed != base.Seed {
+					t.Errorf("got median %s seed %d, want the base's", c.Latency.Median, c.Seed)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := openaisim.FromEnv(lookupOf(tc.env), base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.FaultRates.String(); got != tc.faults {
+				t.Errorf("faults %q, want %q", got, tc.faults)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+	if base.FaultRates.String() != "429:0.01,500:0.02" {
+		t.Errorf("FromEnv changed its base's faults: %s", base.FaultRates)
+	}
+}
+
+func TestFromEnvReportsEveryProblem(t *testing.T) {
+	_, err := openaisim.FromEnv(lookupOf(map[string]string{
+		"SIM_FAULTS": "500:2", "SIM_LATENCY_MEDIAN": "soon", "SIM_LIMIT_REQUESTS": "many", "SIM_PACE": "fast",
+	}), openaisim.DefaultConfig())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{`SIM_FAULTS="500:2"`, "from 0 to 1", `SIM_LATENCY_MEDIAN="soon"`, "median time to first token",
+		`SIM_LIMIT_REQUESTS="many"`, `SIM_PACE="fast"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	_, err = openaisim.FromEnv(lookupOf(map[string]string{"SIM_LATENCY_MEDIAN": "2s", "SIM_LATENCY_P99": "1s"}), openaisim.DefaultConfig())
+	if err == nil || !strings.Contains(err.Error(), "below the median") {
+		t.Errorf("a p99 below the median: %v", err)
+	}
+}
+
+func TestDemoFaultRatesAreValid(t *testing.T) {
+	r := openaisim.DemoFaultRates()
+	if err := r.Validate(); err != nil || r[openaisim.Fault500] != 0.02 || r[openaisim.Fault429] != 0.01 || len(r) != 2 {
+		t.Errorf("DemoFaultRates() = %s (%v)", r, err)
+	}
+}
