@@ -15,20 +15,21 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/grafana/grafana-openapi-client-go/models"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
-// Layout of the artifact directory.
+// Layout of the artifact directory: the bundle's (internal/bundle).
 const (
-	DashboardsDir          = "dashboards"
-	AlertingDir            = "alerting"
-	ContactPointsFile      = "contact-points.json"
-	NotificationPolicyFile = "notification-policy.json"
+	DashboardsDir          = bundle.DashboardsDir
+	AlertingDir            = bundle.AlertingDir
+	ContactPointsFile      = bundle.ContactPointsFile
+	NotificationPolicyFile = bundle.NotificationPolicyFile
 )
 
 // Dashboard is one dashboard in the classic JSON model.
@@ -107,11 +108,11 @@ func Load(dir string) (*Bundle, error) {
 			p.add("", "%v", err)
 			continue
 		}
-		switch path.Base(f) {
-		case ContactPointsFile:
+		switch bundle.KindOf(f) {
+		case bundle.ContactPointsKind:
 			b.ContactPointsFile = f
 			b.ContactPoints = loadContactPoints(raw, p)
-		case NotificationPolicyFile:
+		case bundle.NotificationPolicyKind:
 			b.PolicyFile = f
 			b.Policy = loadPolicy(raw, p)
 		default:

@@ -164,7 +164,7 @@ func TestProblems(t *testing.T) {
 				})
 			},
 			want: []string{
-				`alerting/openai.json: folderUid: "general": rule groups go into the managed folder "scanium"`,
+				`alerting/openai.json: folderUid: "general": rule groups and their rules go into the folder "scanium"`,
 				`alerting/openai.json: interval: 45: must be a positive multiple of 10 seconds`,
 			},
 		},
@@ -183,7 +183,7 @@ func TestProblems(t *testing.T) {
 				})
 			},
 			want: []string{
-				`alerting/openai.json: rules[uid=has spaces].uid: "has spaces": use at most 40 characters among a-z A-Z 0-9 - _`,
+				`alerting/openai.json: rules[uid=has spaces].uid: "has spaces": must be 1 to 40 letters, digits, '-' or '_'`,
 				`alerting/openai.json: rules[uid=has spaces].ruleGroup: "other": must be the group's title "openai"`,
 				`alerting/openai.json: rules[uid=has spaces].labels.managed_by: "terraform": this label marks managed rules and must be "scanium-provisioner" (or absent)`,
 				`alerting/openai.json: rules[uid=has spaces].noDataState: "Maybe": must be one of Alerting, NoData, OK, KeepLast`,

@@ -3,17 +3,12 @@ package artifact
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
 
-	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
-
-// uidPattern is what Grafana accepts as a dashboard, rule or contact point
-// UID.
-var uidPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,40}$`)
 
 // variableRef matches a template variable reference: $ds, ${ds}, [[ds]].
 var variableRef = regexp.MustCompile(`^(\$\{[^}]+\}|\$[A-Za-z0-9_]+|\[\[[^\]]+\]\])$`)
@@ -21,12 +16,8 @@ var variableRef = regexp.MustCompile(`^(\$\{[^}]+\}|\$[A-Za-z0-9_]+|\[\[[^\]]+\]
 // builtinDatasources are Grafana's own datasource references.
 var builtinDatasources = map[string]bool{
 	"grafana": true, "-- Grafana --": true, "-- Mixed --": true, "-- Dashboard --": true,
-	managed.ExpressionUID: true,
+	bundle.ExpressionUID: true,
 }
-
-// datasourceNames are the managed datasources' names, which old dashboards
-// use as a string reference.
-var datasourceNames = map[string]bool{"Mimir": true, "Loki": true, "Tempo": true}
 
 func loadDashboard(file string, raw []byte, p problems) (Dashboard, bool) {
 	v, err := decodeGeneric(raw)
@@ -42,14 +33,13 @@ func loadDashboard(file string, raw []byte, p problems) (Dashboard, bool) {
 	before := len(*p.list)
 
 	uid, _ := model["uid"].(string)
-	stem := strings.TrimSuffix(path.Base(file), ".json")
 	switch {
 	case uid == "":
 		p.add("uid", "missing: every dashboard needs a fixed uid")
-	case !uidPattern.MatchString(uid):
-		p.add("uid", "%q: use at most 40 characters among a-z A-Z 0-9 - _", uid)
-	case uid != stem:
-		p.add("uid", "%q does not match the file name: name the file %s.json", uid, uid)
+	case !bundle.ValidUID(uid):
+		p.add("uid", "%v", bundle.CheckUID(uid))
+	case bundle.CheckDashboardFile(file, uid) != nil:
+		p.add("uid", "%v", bundle.CheckDashboardFile(file, uid))
 	}
 	title, _ := model["title"].(string)
 	if strings.TrimSpace(title) == "" {
@@ -114,8 +104,8 @@ func checkDatasourceRef(where string, ref any, p problems) {
 	case nil:
 		// The dashboard's default datasource.
 	case string:
-		if !variableRef.MatchString(r) && !builtinDatasources[r] && !datasourceNames[r] && !managed.IsDatasourceUID(r) {
-			p.add(where, "datasource %q is not managed here: use uid %s", r, strings.Join(managed.DatasourceUIDs(), ", "))
+		if !variableRef.MatchString(r) && !builtinDatasources[r] && !bundle.IsDatasourceName(r) && !bundle.IsDatasourceUID(r) {
+			p.add(where, "datasource %q is not managed here: use uid %s", r, strings.Join(bundle.DatasourceUIDs(), ", "))
 		}
 	case map[string]any:
 		uid, ok := r["uid"]
@@ -127,8 +117,8 @@ func checkDatasourceRef(where string, ref any, p problems) {
 			p.add(where+".uid", "must be a string")
 			return
 		}
-		if !variableRef.MatchString(s) && !builtinDatasources[s] && !managed.IsDatasourceUID(s) {
-			p.add(where+".uid", "datasource %q is not managed here: use %s", s, strings.Join(managed.DatasourceUIDs(), ", "))
+		if !variableRef.MatchString(s) && !builtinDatasources[s] && !bundle.IsDatasourceUID(s) {
+			p.add(where+".uid", "datasource %q is not managed here: use %s", s, strings.Join(bundle.DatasourceUIDs(), ", "))
 		}
 	default:
 		p.add(where, "a datasource reference must be an object {type, uid}")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/internal/bundle"
 	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
 )
 
@@ -46,8 +47,8 @@ func loadContactPoints(raw []byte, p problems) []*models.EmbeddedContactPoint {
 		switch {
 		case cp.UID == "":
 			p.add(where+".uid", "missing: every contact point needs a fixed uid")
-		case !uidPattern.MatchString(cp.UID):
-			p.add(where+".uid", "%q: use at most 40 characters among a-z A-Z 0-9 - _", cp.UID)
+		case !bundle.ValidUID(cp.UID):
+			p.add(where+".uid", "%v", bundle.CheckUID(cp.UID))
 		case !strings.HasPrefix(cp.UID, managed.ContactPointUIDPrefix):
 			p.add(where+".uid", "%q must start with %q: the prefix marks contact points this provisioner manages (and may prune)", cp.UID, managed.ContactPointUIDPrefix)
 		case seen[cp.UID]:

@@ -10,12 +10,12 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/parser/posrange"
 
-	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Datasource kinds, as far as PromQL checks care.
 const (
-	dsPrometheus = "prometheus"
+	dsPrometheus = bundle.PrometheusType
 	dsMixed      = "mixed"
 	dsOther      = "other"
 	dsUnknown    = "unknown"
@@ -169,7 +169,7 @@ func (c promqlChecker) checkRulePromQL(g RuleGroup, p problems) {
 				continue
 			}
 			switch q.DatasourceUID {
-			case managed.ExpressionUID, managed.LokiUID, managed.TempoUID:
+			case bundle.ExpressionUID, bundle.LokiUID, bundle.TempoUID:
 				continue
 			}
 			model, _ := q.Model.(map[string]any)
@@ -255,7 +255,7 @@ func datasourceKindOf(typ, uid string, vars map[string]variable) string {
 		return dsPrometheus
 	case typ != "":
 		return dsOther
-	case uid == managed.MimirUID || uid == "Mimir":
+	case uid == bundle.MimirUID || uid == bundle.MimirName:
 		return dsPrometheus
 	case variableRef.MatchString(uid):
 		// A datasource variable: its query is the plugin type.

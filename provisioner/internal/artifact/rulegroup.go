@@ -8,13 +8,8 @@ import (
 
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/internal/bundle"
 	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
-)
-
-// Rule states Grafana accepts.
-var (
-	noDataStates  = []string{"Alerting", "NoData", "OK", "KeepLast"}
-	execErrStates = []string{"Alerting", "Error", "OK", "KeepLast"}
 )
 
 // maxRelativeSeconds bounds relativeTimeRange: the API takes seconds, and a
@@ -35,11 +30,11 @@ func loadRuleGroup(raw []byte, p problems) (*models.AlertRuleGroup, bool) {
 	if strings.TrimSpace(g.Title) == "" {
 		p.add("title", "missing: the group's name")
 	}
-	if g.FolderUID != managed.FolderUID {
-		p.add("folderUid", "%q: rule groups go into the managed folder %q", g.FolderUID, managed.FolderUID)
+	if err := bundle.CheckFolderUID(g.FolderUID); err != nil {
+		p.add("folderUid", "%v", err)
 	}
-	if g.Interval <= 0 || g.Interval%10 != 0 {
-		p.add("interval", "%d: must be a positive multiple of 10 seconds", g.Interval)
+	if err := bundle.CheckInterval(g.Interval); err != nil {
+		p.add("interval", "%v", err)
 	}
 	if len(g.Rules) == 0 {
 		p.add("rules", "a rule group needs at least one rule")
@@ -70,8 +65,8 @@ func checkRule(where string, g *models.AlertRuleGroup, r *models.ProvisionedAler
 	switch {
 	case r.UID == "":
 		p.add(at("uid"), "missing: every rule needs a stable uid so that plans and prunes can match it")
-	case !uidPattern.MatchString(r.UID):
-		p.add(at("uid"), "%q: use at most 40 characters among a-z A-Z 0-9 - _", r.UID)
+	case !bundle.ValidUID(r.UID):
+		p.add(at("uid"), "%v", bundle.CheckUID(r.UID))
 	}
 	if title := str(r.Title); strings.TrimSpace(title) == "" {
 		p.add(at("title"), "missing")
@@ -88,11 +83,11 @@ func checkRule(where string, g *models.AlertRuleGroup, r *models.ProvisionedAler
 		p.add(at("labels."+managed.RuleLabel), "%q: this label marks managed rules and must be %q (or absent)", v, managed.Owner)
 	}
 	if r.Record == nil {
-		if !oneOf(str(r.NoDataState), noDataStates) {
-			p.add(at("noDataState"), "%q: must be one of %s", str(r.NoDataState), strings.Join(noDataStates, ", "))
+		if err := bundle.CheckNoDataState(str(r.NoDataState)); err != nil {
+			p.add(at("noDataState"), "%v", err)
 		}
-		if !oneOf(str(r.ExecErrState), execErrStates) {
-			p.add(at("execErrState"), "%q: must be one of %s", str(r.ExecErrState), strings.Join(execErrStates, ", "))
+		if err := bundle.CheckExecErrState(str(r.ExecErrState)); err != nil {
+			p.add(at("execErrState"), "%v", err)
 		}
 		switch {
 		case r.For == nil:
@@ -157,13 +152,13 @@ func checkQuery(where string, q *models.AlertQuery, refs map[string]bool, p prob
 	if ref, ok := model["refId"].(string); ok && ref != q.RefID {
 		p.add(where+".model.refId", "%q differs from the query's refId %q", ref, q.RefID)
 	}
-	if q.DatasourceUID == managed.ExpressionUID {
+	if q.DatasourceUID == bundle.ExpressionUID {
 		checkExpression(where, q.RefID, model, refs, p)
 		return
 	}
-	if !managed.IsDatasourceUID(q.DatasourceUID) {
+	if !bundle.IsDatasourceUID(q.DatasourceUID) {
 		p.add(where+".datasourceUid", "%q is not a managed datasource: use %s (PromQL on Mimir) or %s for expressions",
-			q.DatasourceUID, managed.MimirUID, managed.ExpressionUID)
+			q.DatasourceUID, bundle.MimirUID, bundle.ExpressionUID)
 	}
 	tr := q.RelativeTimeRange
 	switch {
@@ -174,7 +169,7 @@ func checkQuery(where string, q *models.AlertQuery, refs map[string]bool, p prob
 	case tr.From > maxRelativeSeconds:
 		p.add(where+".relativeTimeRange.from", "%d: more than a year; the API takes seconds, not nanoseconds", tr.From)
 	}
-	if q.DatasourceUID == managed.MimirUID {
+	if q.DatasourceUID == bundle.MimirUID {
 		if expr, _ := model["expr"].(string); strings.TrimSpace(expr) == "" {
 			p.add(where+".model.expr", "missing: a Mimir query needs a PromQL expression")
 		}

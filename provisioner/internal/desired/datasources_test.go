@@ -4,26 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scanium/openai-monitoring/alloy"
-	"github.com/scanium/openai-monitoring/compose"
+	"github.com/scanium/openai-monitoring/internal/signals"
 	"github.com/scanium/openai-monitoring/provisioner/config"
 )
 
-// The names the links use are what the stack really stores, as the Alloy
-// and compose packages declare it (and their tests check in the configs).
-func TestLinkNamesAreWhatTheStackStores(t *testing.T) {
-	for _, tc := range []struct{ what, got, want string }{
-		{"exemplar trace id label (otelcol.exporter.prometheus)", ExemplarTraceIDLabel, alloy.ExemplarTraceIDLabel},
-		{"Loki structured metadata of the trace id", LokiTraceIDField, compose.LokiTraceIDMetadata},
-		{"Loki stream label of service.name", LokiServiceLabel, compose.LokiServiceNameLabel},
-		{"service label of Tempo's span metrics", SpanMetricsServiceLabel, compose.TempoSpanMetricsServiceLabel},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("%s = %q, the stack stores %q", tc.what, tc.got, tc.want)
-		}
-	}
-}
-
+// The links use the one declaration of what the stack stores
+// (internal/signals), whose names the compose and alloy tests check in the
+// Loki, Tempo and Alloy configurations.
 func TestDatasourceLinksUseTheStoredNames(t *testing.T) {
 	ds := map[string]Datasource{}
 	for _, d := range Datasources(config.Config{MimirURL: "http://m/prometheus", LokiURL: "http://l", TempoURL: "http://t"}) {
@@ -32,35 +19,35 @@ func TestDatasourceLinksUseTheStoredNames(t *testing.T) {
 	first := func(v any) map[string]any { return v.([]any)[0].(map[string]any) }
 
 	exemplar := first(ds["mimir"].JSONData["exemplarTraceIdDestinations"])
-	if exemplar["name"] != ExemplarTraceIDLabel || exemplar["datasourceUid"] != "tempo" {
-		t.Errorf("Mimir exemplar destination = %v, want label %s opening tempo", exemplar, ExemplarTraceIDLabel)
+	if exemplar["name"] != signals.ExemplarTraceIDLabel || exemplar["datasourceUid"] != "tempo" {
+		t.Errorf("Mimir exemplar destination = %v, want label %s opening tempo", exemplar, signals.ExemplarTraceIDLabel)
 	}
 
 	derived := first(ds["loki"].JSONData["derivedFields"])
-	if derived["matcherType"] != "label" || derived["matcherRegex"] != LokiTraceIDField || derived["datasourceUid"] != "tempo" || derived["url"] != "${__value.raw}" {
-		t.Errorf("Loki derived field = %v: want the structured metadata %s (matcherType label) opening tempo with its raw value", derived, LokiTraceIDField)
+	if derived["matcherType"] != "label" || derived["matcherRegex"] != signals.LokiTraceIDMetadata || derived["datasourceUid"] != "tempo" || derived["url"] != "${__value.raw}" {
+		t.Errorf("Loki derived field = %v: want the structured metadata %s (matcherType label) opening tempo with its raw value", derived, signals.LokiTraceIDMetadata)
 	}
 
 	tempo := ds["tempo"].JSONData
 	logs := tempo["tracesToLogsV2"].(map[string]any)
-	if tag := first(logs["tags"]); tag["key"] != ServiceNameAttribute || tag["value"] != LokiServiceLabel {
-		t.Errorf("tracesToLogsV2 tag = %v, want %s mapped to Loki's %s", tag, ServiceNameAttribute, LokiServiceLabel)
+	if tag := first(logs["tags"]); tag["key"] != signals.ServiceNameAttribute || tag["value"] != signals.LokiServiceNameLabel {
+		t.Errorf("tracesToLogsV2 tag = %v, want %s mapped to Loki's %s", tag, signals.ServiceNameAttribute, signals.LokiServiceNameLabel)
 	}
 	if logs["customQuery"] != true || logs["query"] != TracesToLogsQuery || logs["filterByTraceID"] != false {
 		t.Errorf("tracesToLogsV2 = %v: want the custom query %s instead of Grafana's trace id filter", logs, TracesToLogsQuery)
 	}
 	// The query selects the service's stream and filters on the structured
 	// metadata, never on the log line (|=), where OTLP logs have no trace id.
-	if !strings.HasPrefix(TracesToLogsQuery, "{${__tags}} | ") || !strings.Contains(TracesToLogsQuery, LokiTraceIDField+`="${__span.traceId}"`) || strings.Contains(TracesToLogsQuery, "|=") {
-		t.Errorf("traces-to-logs query %s does not filter the service's stream by %s", TracesToLogsQuery, LokiTraceIDField)
+	if !strings.HasPrefix(TracesToLogsQuery, "{${__tags}} | ") || !strings.Contains(TracesToLogsQuery, signals.LokiTraceIDMetadata+`="${__span.traceId}"`) || strings.Contains(TracesToLogsQuery, "|=") {
+		t.Errorf("traces-to-logs query %s does not filter the service's stream by %s", TracesToLogsQuery, signals.LokiTraceIDMetadata)
 	}
 
 	metrics := tempo["tracesToMetrics"].(map[string]any)
 	if metrics["datasourceUid"] != "mimir" {
 		t.Errorf("tracesToMetrics opens %v, want mimir", metrics["datasourceUid"])
 	}
-	if tag := first(metrics["tags"]); tag["key"] != ServiceNameAttribute || tag["value"] != SpanMetricsServiceLabel {
-		t.Errorf("tracesToMetrics tag = %v, want %s mapped to the span metrics' %s", tag, ServiceNameAttribute, SpanMetricsServiceLabel)
+	if tag := first(metrics["tags"]); tag["key"] != signals.ServiceNameAttribute || tag["value"] != signals.TempoSpanMetricsServiceLabel {
+		t.Errorf("tracesToMetrics tag = %v, want %s mapped to the span metrics' %s", tag, signals.ServiceNameAttribute, signals.TempoSpanMetricsServiceLabel)
 	}
 	queries, _ := metrics["queries"].([]any)
 	if len(queries) == 0 {
@@ -71,7 +58,7 @@ func TestDatasourceLinksUseTheStoredNames(t *testing.T) {
 		if !strings.Contains(expr, "{$__tags") {
 			t.Errorf("span-metric query %q does not select the span's service ($__tags)", expr)
 		}
-		if !strings.Contains(expr, compose.TempoSpanMetricsCalls+"{") && !strings.Contains(expr, compose.TempoSpanMetricsLatency+"_bucket{") {
+		if !strings.Contains(expr, signals.TempoSpanMetricsCalls+"{") && !strings.Contains(expr, signals.TempoSpanMetricsLatency+"_bucket{") {
 			t.Errorf("span-metric query %q reads none of the series Tempo's span-metrics processor writes", expr)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-openapi/strfmt"
 	"github.com/grafana/grafana-openapi-client-go/models"
 
+	"github.com/scanium/openai-monitoring/internal/bundle"
 	"github.com/scanium/openai-monitoring/provisioner/config"
 	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
@@ -58,7 +59,7 @@ type State struct {
 // bundle is not modified.
 func Build(cfg config.Config, b *artifact.Bundle) (*State, error) {
 	s := &State{
-		Folder:      Folder{UID: managed.FolderUID, Title: managed.FolderTitle},
+		Folder:      Folder{UID: bundle.FolderUID, Title: bundle.FolderTitle},
 		Datasources: Datasources(cfg),
 	}
 	for _, d := range b.Dashboards {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // redactedValue replaces secret settings in answers.
@@ -87,7 +89,7 @@ func validateContactPoint(cp *contactPoint) error {
 		return fmt.Errorf("invalid object specification: unknown type %q", cp.Type)
 	case cp.Settings == nil:
 		return fmt.Errorf("invalid object specification: settings are required")
-	case cp.UID != "" && (len(cp.UID) > 40 || !ruleUIDPattern.MatchString(cp.UID)):
+	case cp.UID != "" && !bundle.ValidUID(cp.UID):
 		return fmt.Errorf("invalid object specification: uid %q is invalid", cp.UID)
 	}
 	return nil

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
-
-const expressionUID = "__expr__"
-
-var ruleUIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 type groupKey struct{ folder, title string }
 
@@ -245,7 +242,7 @@ func (s *Server) newRule(key groupKey, rb *ruleBody) (*rule, error) {
 		return nil, fmt.Errorf("rule has no uid")
 	case len(b.UID) > 40:
 		return nil, fmt.Errorf("cannot have UID longer than 40 symbols")
-	case !ruleUIDPattern.MatchString(b.UID):
+	case !bundle.ValidUID(b.UID):
 		return nil, fmt.Errorf("uid %q has invalid characters", b.UID)
 	case strings.TrimSpace(b.Title) == "":
 		return nil, fmt.Errorf("title is empty")
@@ -263,7 +260,7 @@ func (s *Server) newRule(key groupKey, rb *ruleBody) (*rule, error) {
 		if q.RefID == "" {
 			return nil, fmt.Errorf("query %d has no refId", i)
 		}
-		if q.DatasourceUID != expressionUID && q.RelativeTimeRange.From <= q.RelativeTimeRange.To {
+		if q.DatasourceUID != bundle.ExpressionUID && q.RelativeTimeRange.From <= q.RelativeTimeRange.To {
 			return nil, fmt.Errorf("invalid alert query %s: invalid relative time range [From: %s, To: %s]", q.RefID,
 				time.Duration(q.RelativeTimeRange.From)*time.Second, time.Duration(q.RelativeTimeRange.To)*time.Second)
 		}
@@ -285,10 +282,10 @@ func (s *Server) newRule(key groupKey, rb *ruleBody) (*rule, error) {
 		if !contains(refs, b.Condition) {
 			return nil, fmt.Errorf("condition %s does not exist, must be one of [%s]", b.Condition, strings.Join(refs, " "))
 		}
-		if !contains([]string{"Alerting", "NoData", "OK", "KeepLast"}, b.NoDataState) {
+		if !contains(bundle.NoDataStates(), b.NoDataState) {
 			return nil, fmt.Errorf("unknown no data state option %s", b.NoDataState)
 		}
-		if !contains([]string{"Alerting", "Error", "OK", "KeepLast"}, b.ExecErrState) {
+		if !contains(bundle.ExecErrStates(), b.ExecErrState) {
 			return nil, fmt.Errorf("unknown exec error state option %s", b.ExecErrState)
 		}
 	}

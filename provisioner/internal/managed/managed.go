@@ -1,7 +1,7 @@
-// Package managed names what the provisioner owns in Grafana: the fixed
-// identities of DESIGN.md (folder, datasources) and the marks it leaves on
-// everything it creates, so that --prune deletes its own resources and
-// nothing else.
+// Package managed names the marks the provisioner leaves on everything it
+// creates in Grafana, so that --prune deletes its own resources and nothing
+// else. The identities of DESIGN.md (folder, datasources) are the bundle's
+// (internal/bundle).
 //
 // The convention, per kind:
 //
@@ -30,26 +30,3 @@ const (
 	// ContactPointUIDPrefix starts the uid of every managed contact point.
 	ContactPointUIDPrefix = "scanium-"
 )
-
-// The folder every generated dashboard and rule group lives in.
-const (
-	FolderUID   = "scanium"
-	FolderTitle = "Scanium"
-)
-
-// Datasource UIDs. ExpressionUID is Grafana's pseudo-datasource for
-// server-side expressions in alert rules.
-const (
-	MimirUID      = "mimir"
-	LokiUID       = "loki"
-	TempoUID      = "tempo"
-	ExpressionUID = "__expr__"
-)
-
-// DatasourceUIDs lists the managed datasources' UIDs.
-func DatasourceUIDs() []string { return []string{MimirUID, LokiUID, TempoUID} }
-
-// IsDatasourceUID reports whether uid names a managed datasource.
-func IsDatasourceUID(uid string) bool {
-	return uid == MimirUID || uid == LokiUID || uid == TempoUID
-}
