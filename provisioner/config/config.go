@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 // Environment variables read by Load.
@@ -53,48 +55,85 @@ type Config struct {
 	Getenv func(string) string `json:"-"`
 }
 
+// declarations are the settings Load reads.
+type declarations struct {
+	grafanaURL, mimirURL, lokiURL, tempoURL envconfig.Var[string]
+	user, caFile                            envconfig.Var[string]
+	token, password                         envconfig.Var[Secret]
+	orgID                                   envconfig.Var[int64]
+	insecure                                envconfig.Var[bool]
+}
+
+func declare() declarations {
+	url := func(env, def, doc string) envconfig.Var[string] {
+		return envconfig.Var[string]{Env: env, Default: def, Doc: doc, Parser: envconfig.Parser[string]{
+			Parse: func(raw, def string) (string, error) { return httpURL(env, raw, def) },
+		}}
+	}
+	return declarations{
+		grafanaURL: url(EnvGrafanaURL, DefaultGrafanaURL, "Grafana's root URL; it may carry a sub-path"),
+		token: envconfig.Var[Secret]{Env: EnvGrafanaToken, Parser: envconfig.Secret(),
+			Doc: "service account token (or GRAFANA_USER and GRAFANA_PASSWORD)"},
+		user: envconfig.Var[string]{Env: EnvGrafanaUser, Parser: envconfig.String(),
+			Doc: "user of basic auth, with GRAFANA_PASSWORD"},
+		password: envconfig.Var[Secret]{Env: EnvGrafanaPassword, Parser: envconfig.Secret(), KeepSpaces: true,
+			Doc: "password of basic auth, taken as is (spaces included)"},
+		orgID: envconfig.Var[int64]{Env: EnvGrafanaOrgID, DefaultDoc: "the user's current organization",
+			Parser: envconfig.Parser[int64]{Parse: func(raw string, _ int64) (int64, error) {
+				id, err := strconv.ParseInt(raw, 10, 64)
+				if err != nil || id < 1 {
+					return 0, envconfig.Verbatim(fmt.Errorf("%s %q: must be a positive integer", EnvGrafanaOrgID, raw))
+				}
+				return id, nil
+			}},
+			Doc: "organization of basic auth (a token is bound to its own)"},
+		caFile: envconfig.Var[string]{Env: EnvGrafanaCAFile, Parser: envconfig.String(),
+			Doc: "PEM bundle of the CAs Grafana's certificate chains to, added to the system's"},
+		insecure: envconfig.Var[bool]{Env: EnvInsecureSkipVerify, Default: false,
+			Parser: envconfig.Parser[bool]{Parse: func(raw string, _ bool) (bool, error) {
+				skip, err := strconv.ParseBool(raw)
+				if err != nil {
+					return false, envconfig.Verbatim(fmt.Errorf("%s %q: must be true or false", EnvInsecureSkipVerify, raw))
+				}
+				return skip, nil
+			}, Bool: true},
+			Doc: "true turns off the verification of Grafana's certificate"},
+		mimirURL: url(EnvMimirURL, DefaultMimirURL, "Mimir's Prometheus API as Grafana reaches it (the mimir datasource)"),
+		lokiURL:  url(EnvLokiURL, DefaultLokiURL, "Loki's API as Grafana reaches it (the loki datasource)"),
+		tempoURL: url(EnvTempoURL, DefaultTempoURL, "Tempo's API as Grafana reaches it (the tempo datasource)"),
+	}
+}
+
+// Settings lists every setting Load reads, for the help: its variable,
+// default and doc.
+func Settings() []envconfig.Setting {
+	d := declare()
+	return []envconfig.Setting{
+		d.grafanaURL.Setting(), d.token.Setting(), d.user.Setting(), d.password.Setting(), d.orgID.Setting(),
+		d.caFile.Setting(), d.insecure.Setting(), d.mimirURL.Setting(), d.lokiURL.Setting(), d.tempoURL.Setting(),
+	}
+}
+
 // Load reads the configuration from the environment through getenv (use
 // os.Getenv, or a map lookup in tests) and validates it. An empty variable
 // counts as unset. Every problem found is reported, joined in one error.
 func Load(getenv func(string) string) (Config, error) {
-	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	var errs []error
-
+	r := envconfig.NewReader(func(k string) (string, bool) { v := getenv(k); return v, v != "" }, nil)
+	d := declare()
 	cfg := Config{
-		Getenv:   getenv,
-		User:     get(EnvGrafanaUser),
-		Token:    Secret(get(EnvGrafanaToken)),
-		Password: Secret(getenv(EnvGrafanaPassword)),
-		CAFile:   get(EnvGrafanaCAFile),
+		Getenv:             getenv,
+		User:               envconfig.Get(r, d.user),
+		Token:              envconfig.Get(r, d.token),
+		Password:           envconfig.Get(r, d.password),
+		CAFile:             envconfig.Get(r, d.caFile),
+		GrafanaURL:         envconfig.Get(r, d.grafanaURL),
+		MimirURL:           envconfig.Get(r, d.mimirURL),
+		LokiURL:            envconfig.Get(r, d.lokiURL),
+		TempoURL:           envconfig.Get(r, d.tempoURL),
+		OrgID:              envconfig.Get(r, d.orgID),
+		InsecureSkipVerify: envconfig.Get(r, d.insecure),
 	}
-
-	var err error
-	if cfg.GrafanaURL, err = httpURL(EnvGrafanaURL, get(EnvGrafanaURL), DefaultGrafanaURL); err != nil {
-		errs = append(errs, err)
-	}
-	if cfg.MimirURL, err = httpURL(EnvMimirURL, get(EnvMimirURL), DefaultMimirURL); err != nil {
-		errs = append(errs, err)
-	}
-	if cfg.LokiURL, err = httpURL(EnvLokiURL, get(EnvLokiURL), DefaultLokiURL); err != nil {
-		errs = append(errs, err)
-	}
-	if cfg.TempoURL, err = httpURL(EnvTempoURL, get(EnvTempoURL), DefaultTempoURL); err != nil {
-		errs = append(errs, err)
-	}
-	if raw := get(EnvGrafanaOrgID); raw != "" {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || id < 1 {
-			errs = append(errs, fmt.Errorf("%s %q: must be a positive integer", EnvGrafanaOrgID, raw))
-		}
-		cfg.OrgID = id
-	}
-	if raw := get(EnvInsecureSkipVerify); raw != "" {
-		skip, err := strconv.ParseBool(raw)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: must be true or false", EnvInsecureSkipVerify, raw))
-		}
-		cfg.InsecureSkipVerify = skip
-	}
+	errs := r.Errors()
 	errs = append(errs, cfg.validateCredentials()...)
 	if cfg.CAFile != "" {
 		if _, err := cfg.TLSConfig(); err != nil {
@@ -182,7 +221,7 @@ func (c Config) GoString() string { return "config.Config{" + c.String() + "}" }
 
 // httpURL validates an absolute http(s) URL without credentials, query or
 // fragment and returns it without a trailing slash; an empty value gives
-// def. A message never echoes a value that may hold a secret: a URL with
+// def (the Reader never passes one). A message never echoes a value that may hold a secret: a URL with
 // credentials or a query is shown as scheme://host/path only.
 func httpURL(name, raw, def string) (string, error) {
 	if raw == "" {
@@ -191,9 +230,9 @@ func httpURL(name, raw, def string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Opaque != "" {
 		if strings.ContainsAny(raw, "@?#") {
-			return "", fmt.Errorf("%s: must be an absolute http or https URL, e.g. %s (the value is not shown: it may hold a secret)", name, def)
+			return "", envconfig.Verbatim(fmt.Errorf("%s: must be an absolute http or https URL, e.g. %s (the value is not shown: it may hold a secret)", name, def))
 		}
-		return "", fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def)
+		return "", envconfig.Verbatim(fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def))
 	}
 	var remove []string
 	if u.User != nil {
@@ -211,10 +250,10 @@ func httpURL(name, raw, def string) (string, error) {
 		if name == EnvGrafanaURL {
 			msg += fmt.Sprintf(": put the credential in %s, or %s and %s, and the organization in %s", EnvGrafanaToken, EnvGrafanaUser, EnvGrafanaPassword, EnvGrafanaOrgID)
 		}
-		return "", errors.New(msg)
+		return "", envconfig.Verbatim(errors.New(msg))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def)
+		return "", envconfig.Verbatim(fmt.Errorf("%s %q: must be an absolute http or https URL, e.g. %s", name, raw, def))
 	}
 	return strings.TrimRight(raw, "/"), nil
 }
