@@ -283,10 +283,10 @@ var (
 	anchorLink  = regexp.MustCompile(`\]\(#([^)]*)\)`)
 )
 
-// Headings returns the anchors of the headings of a Markdown document, as
+// headings returns the anchors of the headings of a Markdown document, as
 // GitHub makes them: lower case, spaces as hyphens, punctuation dropped.
 // Headings inside code blocks are skipped.
-func Headings(markdown string) []string {
+func headings(markdown string) []string {
 	var anchors []string
 	inCode := false
 	for line := range strings.Lines(markdown) {
@@ -304,7 +304,7 @@ func Headings(markdown string) []string {
 // checkLinks fails when a link to an anchor of the document, or a rule's
 // runbook_url, leads to no heading.
 func checkLinks(doc, base string, rules []Rule) error {
-	anchors := Headings(doc)
+	anchors := headings(doc)
 	var problems []string
 	for _, match := range anchorLink.FindAllStringSubmatch(doc, -1) {
 		if !slices.Contains(anchors, match[1]) {
