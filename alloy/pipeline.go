@@ -30,12 +30,6 @@ const (
 	SignalTraces  = "traces"
 )
 
-// ExemplarTraceIDLabel is the label that otelcol.exporter.prometheus gives
-// the trace id of an OTLP exemplar when it converts it to a Prometheus
-// exemplar (and span_id the span id), as hex. Grafana's Mimir datasource
-// opens Tempo from it.
-const ExemplarTraceIDLabel = "trace_id"
-
 // Exports through which one component hands data to the next: otelcol
 // components take OTLP on input, prometheus components take samples on
 // receiver.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scanium/openai-monitoring/internal/signals"
 	"github.com/scanium/openai-monitoring/mimir"
 )
 
@@ -151,7 +152,7 @@ func TestBundleRemoteWriteSendsExemplars(t *testing.T) {
 // their exemplars untouched: the OTLP receiver, the memory limiter and the
 // batch processor pass data points as they are; otelcol.exporter.prometheus
 // converts every exemplar of a counter or histogram (labelled
-// ExemplarTraceIDLabel), and prometheus.remote_write sends them with
+// signals.ExemplarTraceIDLabel), and prometheus.remote_write sends them with
 // send_exemplars.
 var exemplarPreservingKinds = []string{
 	"otelcol.receiver.otlp",
@@ -181,15 +182,20 @@ func TestBundleMetricsPathKeepsExemplars(t *testing.T) {
 		sawExporter = sawExporter || kind == "otelcol.exporter.prometheus"
 	}
 	if !sawExporter {
-		t.Errorf("metrics reach %s without otelcol.exporter.prometheus, whose exemplars carry the label %s", remoteWrite, ExemplarTraceIDLabel)
+		t.Errorf("metrics reach %s without otelcol.exporter.prometheus, whose exemplars carry the label %s", remoteWrite, signals.ExemplarTraceIDLabel)
 	}
 }
 
 func TestBundleExportsTracesAndLogsAtTheOTLPPaths(t *testing.T) {
 	p := bundle(t)
 	// otelcol.exporter.otlphttp appends /v1/traces and /v1/logs to its
-	// endpoint: Tempo's receiver serves them at the root, Loki under /otlp.
-	for id, want := range map[string]string{tempo: "", loki: "/otlp"} {
+	// endpoint: Tempo's receiver serves them at the root, Loki at its OTLP
+	// logs path.
+	lokiBase, ok := strings.CutSuffix(signals.LokiOTLPLogsPath, "/v1/logs")
+	if !ok {
+		t.Fatalf("Loki's OTLP logs path %s does not end in /v1/logs, which otelcol.exporter.otlphttp appends", signals.LokiOTLPLogsPath)
+	}
+	for id, want := range map[string]string{tempo: "", loki: lokiBase} {
 		raw, err := p.StringAttr(id, "client", "endpoint")
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/alloy"
 	backendconfig "github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/internal/signals"
 	"github.com/scanium/openai-monitoring/mimir"
 	provisionerconfig "github.com/scanium/openai-monitoring/provisioner/config"
 )
@@ -260,8 +261,8 @@ func TestAlloySendsTracesToTempoAndLogsToLoki(t *testing.T) {
 	lokiURL := parseURL(t, "Loki exporter endpoint", alloyString(t, b.alloy, alloyLoki, "client", "endpoint"))
 	expectTarget(t, "Alloy's Loki exporter", lokiURL, b.serviceAt(t, lokiURL.Hostname()), lokiService, b.loki.Server.HTTPListenPort)
 	// otelcol.exporter.otlphttp appends /v1/logs to its endpoint.
-	if got := strings.TrimSuffix(lokiURL.Path, "/") + "/v1/logs"; got != LokiOTLPLogsPath {
-		t.Errorf("Alloy's Loki exporter posts to %s, want Loki's native OTLP endpoint %s", got, LokiOTLPLogsPath)
+	if got := strings.TrimSuffix(lokiURL.Path, "/") + "/v1/logs"; got != signals.LokiOTLPLogsPath {
+		t.Errorf("Alloy's Loki exporter posts to %s, want Loki's native OTLP endpoint %s", got, signals.LokiOTLPLogsPath)
 	}
 }
 
@@ -269,7 +270,7 @@ func TestLokiKeepsOTLPTraceIDsAsStructuredMetadata(t *testing.T) {
 	b := loadBundle(t)
 	allow := b.loki.LimitsConfig.AllowStructuredMetadata
 	if allow == nil || !*allow {
-		t.Errorf("limits_config.allow_structured_metadata must be set to true: OTLP log records keep their %s there", LokiTraceIDMetadata)
+		t.Errorf("limits_config.allow_structured_metadata must be set to true: OTLP log records keep their %s there", signals.LokiTraceIDMetadata)
 	}
 	configs := b.loki.SchemaConfig.Configs
 	if len(configs) == 0 {
@@ -282,20 +283,20 @@ func TestLokiKeepsOTLPTraceIDsAsStructuredMetadata(t *testing.T) {
 	// service_name and trace_id/span_id are structured metadata: the Loki
 	// and Tempo data sources rely on exactly that.
 	if b.loki.LimitsConfig.OTLPConfig != nil {
-		t.Errorf("limits_config.otlp_config changes which OTLP attributes become labels: check that %s stays a stream label and %s structured metadata, then update this test and the data sources", LokiServiceNameLabel, LokiTraceIDMetadata)
+		t.Errorf("limits_config.otlp_config changes which OTLP attributes become labels: check that %s stays a stream label and %s structured metadata, then update this test and the data sources", signals.LokiServiceNameLabel, signals.LokiTraceIDMetadata)
 	}
 }
 
 func TestTempoGeneratesWhatItsDataSourceLinksTo(t *testing.T) {
 	b := loadBundle(t)
 	gen := b.tempo.Overrides.Defaults.MetricsGenerator
-	for _, p := range []string{TempoServiceGraphsProcessor, TempoSpanMetricsProcessor} {
+	for _, p := range []string{signals.TempoServiceGraphsProcessor, signals.TempoSpanMetricsProcessor} {
 		if !slices.Contains(gen.Processors, p) {
 			t.Errorf("overrides.defaults.metrics_generator.processors %v lacks %s: the Tempo data source's service map and metric links would show nothing", gen.Processors, p)
 		}
 	}
-	if gen.TraceIDLabelName != alloy.ExemplarTraceIDLabel {
-		t.Errorf("metrics_generator.trace_id_label_name = %q, want %q: the label of the backend's exemplars, which the Mimir data source opens Tempo from", gen.TraceIDLabelName, alloy.ExemplarTraceIDLabel)
+	if gen.TraceIDLabelName != signals.ExemplarTraceIDLabel {
+		t.Errorf("metrics_generator.trace_id_label_name = %q, want %q: the label of the backend's exemplars, which the Mimir data source opens Tempo from", gen.TraceIDLabelName, signals.ExemplarTraceIDLabel)
 	}
 	for _, w := range b.tempo.MetricsGenerator.Storage.RemoteWrite {
 		if !w.SendExemplars {
@@ -308,7 +309,7 @@ func TestTempoGeneratesWhatItsDataSourceLinksTo(t *testing.T) {
 	// The widest generated series, a span-metrics latency bucket, carries
 	// these labels besides the registry's external labels; Mimir refuses a
 	// series with more names than max_label_names_per_series.
-	spanMetricLabels := []string{"__name__", TempoSpanMetricsServiceLabel, "span_name", "span_kind", "status_code", "le", "job", "instance"}
+	spanMetricLabels := []string{"__name__", signals.TempoSpanMetricsServiceLabel, "span_name", "span_kind", "status_code", "le", "job", "instance"}
 	if n := len(spanMetricLabels) + len(b.tempo.MetricsGenerator.Registry.ExternalLabels); n > b.mimir.Limits.MaxLabelNamesPerSeries {
 		t.Errorf("Tempo's span metrics carry %d label names, Mimir accepts %d (max_label_names_per_series)", n, b.mimir.Limits.MaxLabelNamesPerSeries)
 	}
