@@ -64,6 +64,10 @@ func Run(env Env) int {
 	if err == nil {
 		err = checkFileLimit(cfg)
 	}
+	var sim openaisim.Config
+	if err == nil && cfg.OpenAI.UseSimulator() {
+		sim, err = simulatorConfig(env.Lookup)
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
 		return 1
@@ -76,7 +80,7 @@ func Run(env Env) int {
 		level:    cfg.LogLevel,
 	}
 	logger := logs.logger(nil)
-	err = serve(cfg, env, logs)
+	err = serve(cfg, sim, env, logs)
 	switch {
 	case errors.Is(err, errForcedExit):
 		return 1 // already said
@@ -119,9 +123,9 @@ type backend struct {
 
 // assemble builds the backend from its configuration: telemetry, the
 // logger (stdout, and OTLP when logs are exported), the OpenAI provider (or
-// the built-in simulator) and the HTTP API, traced. It prints the startup
-// banner to out.
-func assemble(ctx context.Context, cfg config.Config, logs logOutput, version string, out io.Writer) (*backend, error) {
+// the built-in simulator, configured by sim) and the HTTP API, traced. It
+// prints the startup banner to out.
+func assemble(ctx context.Context, cfg config.Config, sim openaisim.Config, logs logOutput, version string, out io.Writer) (*backend, error) {
 	tel, err := telemetry.Setup(ctx, cfg, telemetry.Info{Version: version})
 	if err != nil {
 		return nil, err
@@ -139,12 +143,13 @@ func assemble(ctx context.Context, cfg config.Config, logs logOutput, version st
 
 	b := &backend{tel: tel, logger: logger, draining: new(atomic.Bool), openAI: cfg.OpenAI}
 	if b.openAI.UseSimulator() {
-		b.sim, err = startSimulator()
+		b.sim, err = startSimulator(sim)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("start the built-in OpenAI simulator: %w", err), tel.Shutdown(ctx))
 		}
 		b.openAI.APIKey, b.openAI.BaseURL = simulatorKey, b.sim.URL()
-		fmt.Fprintf(out, "🤖 OPENAI_API_KEY is not set: answering with the built-in OpenAI simulator at %s (no real OpenAI calls, no cost)\n", b.sim.URL())
+		fmt.Fprintf(out, "🤖 OPENAI_API_KEY is not set: answering with the built-in OpenAI simulator at %s (no real OpenAI calls, no cost); %s\n",
+			b.sim.URL(), simulatedFaults(sim.FaultRates))
 	} else {
 		fmt.Fprintf(out, "🤖 OpenAI: model %s at %s\n", b.openAI.Model, b.openAI.BaseURL)
 	}
@@ -184,9 +189,9 @@ func (b *backend) close(ctx context.Context) error {
 	return err
 }
 
-func serve(cfg config.Config, env Env, logs logOutput) error {
+func serve(cfg config.Config, sim openaisim.Config, env Env, logs logOutput) error {
 	ctx := context.Background()
-	b, err := assemble(ctx, cfg, logs, env.Version, env.Stdout)
+	b, err := assemble(ctx, cfg, sim, logs, env.Version, env.Stdout)
 	if err != nil {
 		return err
 	}
@@ -286,10 +291,33 @@ func (b *backend) shutdown(srv *http.Server, cfg config.Config, logger *slog.Log
 	return nil
 }
 
-// startSimulator runs the built-in OpenAI simulator on a loopback port, with
-// realistic latencies and rate limits.
-func startSimulator() (*openaisim.Running, error) {
-	srv, err := openaisim.New(openaisim.DefaultConfig())
+// simulatorConfig is the built-in simulator's configuration: the
+// simulator's defaults for demos (openaisim.DefaultConfig: realistic
+// latencies and paces, tier-1 rate limits) with the demo's faults
+// (openaisim.DemoFaultRates: 2% 500, 1% 429), as compose's simulator
+// service has them, then the SIM_* variables the simulator reads that make
+// sense in-process (openaisim.FromEnv): SIM_FAULTS, SIM_LATENCY_MEDIAN,
+// SIM_LATENCY_P99, SIM_PACE, SIM_HANG_MAX, SIM_LIMIT_*, SIM_SEED. A backend
+// without an OpenAI key is a demo, so its dashboards show errors;
+// SIM_FAULTS=none, or set empty, turns the faults off.
+func simulatorConfig(lookup config.LookupFunc) (openaisim.Config, error) {
+	c := openaisim.DefaultConfig()
+	c.FaultRates = openaisim.DemoFaultRates()
+	return openaisim.FromEnv(lookup, c)
+}
+
+// simulatedFaults tells the startup banner the faults the simulator
+// injects.
+func simulatedFaults(r openaisim.FaultRates) string {
+	if len(r) == 0 {
+		return "no faults (SIM_FAULTS=none)"
+	}
+	return "faults " + r.String() + " (SIM_FAULTS; none turns them off)"
+}
+
+// startSimulator runs the built-in OpenAI simulator on a loopback port.
+func startSimulator(c openaisim.Config) (*openaisim.Running, error) {
+	srv, err := openaisim.New(c)
 	if err != nil {
 		return nil, err
 	}

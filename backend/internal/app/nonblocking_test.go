@@ -124,7 +124,7 @@ func assembleWith(tb testing.TB, simURL, endpoint string, interval string, more 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := assemble(context.Background(), cfg, logOutput{stdout: slog.NewJSONHandler(io.Discard, nil)}, "test", io.Discard)
+	b, err := assemble(context.Background(), cfg, openaisim.Config{}, logOutput{stdout: slog.NewJSONHandler(io.Discard, nil)}, "test", io.Discard)
 	if err != nil {
 		tb.Fatal(err)
 	}
