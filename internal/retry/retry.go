@@ -163,7 +163,7 @@ func (r Retrier) Wait(ctx context.Context, attempt int, retryAfter time.Duration
 	if err != nil {
 		return wait, err
 	}
-	return wait, r.sleep(ctx, wait)
+	return wait, r.Pause(ctx, wait)
 }
 
 // Do calls attempt until it succeeds, fails for good, or the policy ends
@@ -189,7 +189,9 @@ func (r Retrier) now() time.Time {
 	return time.Now()
 }
 
-func (r Retrier) sleep(ctx context.Context, d time.Duration) error {
+// Pause waits d with the retrier's sleep: for a caller that decides, does
+// something (drains an answer, says it retries), then waits.
+func (r Retrier) Pause(ctx context.Context, d time.Duration) error {
 	if r.Sleep != nil {
 		return r.Sleep(ctx, d)
 	}

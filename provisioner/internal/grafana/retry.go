@@ -8,31 +8,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/retry"
 )
 
 // RetryPolicy says how often and how long to retry a request that failed
 // in a way that may pass: a connection error, 429 or a 5xx. Other answers,
-// 4xx included, are never retried.
-type RetryPolicy struct {
-	// MaxAttempts counts the first try; 1 turns retries off.
-	MaxAttempts int
-	// BaseDelay is the wait before the first retry; it doubles each time,
-	// up to MaxDelay, with up to half of it taken off at random.
-	BaseDelay time.Duration
-	MaxDelay  time.Duration
-	// MaxRetryAfter is the longest Retry-After honoured; a longer one
-	// (however large the number) ends the retries.
-	MaxRetryAfter time.Duration
-}
+// 4xx included, are never retried. A Retry-After longer than MaxRetryAfter
+// (however large the number) ends the retries.
+type RetryPolicy = retry.Policy
 
-// DefaultRetryPolicy: 5 attempts within about 4 seconds of backoff.
+// DefaultRetryPolicy: 5 attempts within about 4 seconds of backoff, each
+// wait between half and all of its step.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxRetryAfter: time.Minute}
+	return RetryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxRetryAfter: time.Minute, Jitter: retry.EqualJitter}
 }
 
 type noRetryKey struct{}
@@ -46,36 +40,22 @@ func withoutRetries(ctx context.Context) context.Context {
 // retryTransport retries within the request's context: it never sleeps
 // past the context's deadline and stops when the context ends.
 type retryTransport struct {
-	next   http.RoundTripper
-	policy RetryPolicy
+	next http.RoundTripper
+	// retrier holds the policy, and the clock, sleep and random source
+	// that tests replace.
+	retrier retry.Retrier
 	// notify reports each retry on one line.
 	notify func(string)
-	// sleep waits d or until ctx ends; jitter returns a random duration in
-	// [0, d). Both are replaced in tests.
-	sleep  func(ctx context.Context, d time.Duration) error
-	jitter func(d time.Duration) time.Duration
-	now    func() time.Time
 }
 
 func newRetryTransport(next http.RoundTripper, policy RetryPolicy, notify func(string)) *retryTransport {
-	return &retryTransport{
-		next:   next,
-		policy: policy,
-		notify: notify,
-		sleep:  sleepContext,
-		jitter: func(d time.Duration) time.Duration {
-			if d <= 0 {
-				return 0
-			}
-			return rand.N(d)
-		},
-		now: time.Now,
-	}
+	return &retryTransport{next: next, retrier: retry.Retrier{Policy: policy}, notify: notify}
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if noRetry, _ := ctx.Value(noRetryKey{}).(bool); noRetry || t.policy.MaxAttempts <= 1 {
+	policy := t.retrier.Policy
+	if noRetry, _ := ctx.Value(noRetryKey{}).(bool); noRetry || policy.MaxAttempts <= 1 {
 		return t.next.RoundTrip(req)
 	}
 	getBody, err := bodyFactory(req)
@@ -95,18 +75,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(try)
 		v := t.classify(ctx, resp, err)
-		if !v.retry || attempt >= t.policy.MaxAttempts {
+		if !v.retry {
 			return resp, err
 		}
-		if v.waitTooLong {
-			if t.notify != nil {
-				t.notify(fmt.Sprintf("%s %s: %s and asked to wait longer than %s (Retry-After): not retrying",
-					req.Method, req.URL.Path, v.reason, t.policy.MaxRetryAfter))
-			}
-			return resp, err
+		delay, stop := t.retrier.Decide(ctx, attempt, v.retryAfter)
+		if errors.Is(stop, retry.ErrRetryAfterTooLong) && t.notify != nil {
+			t.notify(fmt.Sprintf("%s %s: %s and asked to wait longer than %s (Retry-After): not retrying",
+				req.Method, req.URL.Path, v.reason, policy.MaxRetryAfter))
 		}
-		delay := max(t.delay(attempt), v.retryAfter)
-		if t.pastDeadline(ctx, delay) {
+		if stop != nil {
 			return resp, err
 		}
 		if resp != nil {
@@ -115,9 +92,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if t.notify != nil {
 			t.notify(fmt.Sprintf("%s %s: %s; retrying in %s (attempt %d of %d)",
-				req.Method, req.URL.Path, v.reason, delay.Round(time.Millisecond), attempt+1, t.policy.MaxAttempts))
+				req.Method, req.URL.Path, v.reason, delay.Round(time.Millisecond), attempt+1, policy.MaxAttempts))
 		}
-		if err := t.sleep(ctx, delay); err != nil {
+		if err := t.retrier.Pause(ctx, delay); err != nil {
 			return nil, fmt.Errorf("%s %s: gave up after %s: %w", req.Method, req.URL.Path, v.reason, err)
 		}
 	}
@@ -129,10 +106,9 @@ type verdict struct {
 	retry bool
 	// reason says why, for the retry notice.
 	reason string
-	// retryAfter is the wait the server asked for; waitTooLong says that it
-	// asked for more than MaxRetryAfter.
-	retryAfter  time.Duration
-	waitTooLong bool
+	// retryAfter is the wait the server asked for: 0 for none, beyond
+	// MaxRetryAfter (at most) when it asked for longer.
+	retryAfter time.Duration
 }
 
 // classify says whether an attempt may pass when retried, why, and how long
@@ -145,26 +121,24 @@ func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err 
 		return verdict{retry: true, reason: err.Error()}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		wait, tooLong := parseRetryAfter(resp.Header.Get("Retry-After"), t.now(), t.policy.MaxRetryAfter)
-		return verdict{retry: true, reason: fmt.Sprintf("Grafana answered %d", resp.StatusCode), retryAfter: wait, waitTooLong: tooLong}
+		limit := t.retrier.Policy.MaxRetryAfter
+		if limit <= 0 {
+			limit = math.MaxInt64
+		}
+		wait, tooLong := parseRetryAfter(resp.Header.Get("Retry-After"), t.now(), limit)
+		if tooLong {
+			wait = math.MaxInt64
+		}
+		return verdict{retry: true, reason: fmt.Sprintf("Grafana answered %d", resp.StatusCode), retryAfter: wait}
 	}
 	return verdict{}
 }
 
-// delay is the exponential backoff before retry number attempt, with
-// jitter: between half and all of min(BaseDelay*2^(attempt-1), MaxDelay).
-func (t *retryTransport) delay(attempt int) time.Duration {
-	d := t.policy.BaseDelay
-	for i := 1; i < attempt && d < t.policy.MaxDelay; i++ {
-		d *= 2
+func (t *retryTransport) now() time.Time {
+	if t.retrier.Now != nil {
+		return t.retrier.Now()
 	}
-	d = min(d, t.policy.MaxDelay)
-	return d/2 + t.jitter(d/2+1)
-}
-
-func (t *retryTransport) pastDeadline(ctx context.Context, delay time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return ok && t.now().Add(delay).After(deadline)
+	return time.Now()
 }
 
 // isPermanent tells errors that a retry cannot fix: a certificate that
@@ -236,13 +210,5 @@ func bodyFactory(req *http.Request) (func() (io.ReadCloser, error), error) {
 	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }, nil
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}
+// sleepContext waits d or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error { return retry.SleepContext(ctx, d) }

@@ -33,9 +33,9 @@ func (s *scripted) RoundTrip(r *http.Request) (*http.Response, error) {
 func newTestRetry(next http.RoundTripper, policy RetryPolicy) (*retryTransport, *[]time.Duration) {
 	var slept []time.Duration
 	rt := newRetryTransport(next, policy, nil)
-	rt.sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
-	rt.jitter = func(d time.Duration) time.Duration { return d - 1 } // the longest wait
-	rt.now = func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
+	rt.retrier.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	rt.retrier.Rand = func(n int64) int64 { return n - 1 } // the longest wait
+	rt.retrier.Now = func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
 	return rt, &slept
 }
 
@@ -59,9 +59,11 @@ func TestBackoffDoublesUpToTheMaximum(t *testing.T) {
 }
 
 func TestJitterTakesOffAtMostHalf(t *testing.T) {
-	rt := newRetryTransport(nil, RetryPolicy{BaseDelay: time.Second, MaxDelay: time.Second}, nil)
+	policy := DefaultRetryPolicy()
+	policy.BaseDelay, policy.MaxDelay = time.Second, time.Second
+	rt := newRetryTransport(nil, policy, nil)
 	for range 1000 {
-		if d := rt.delay(1); d < 500*time.Millisecond || d > time.Second {
+		if d := rt.retrier.Backoff(1); d < 500*time.Millisecond || d > time.Second {
 			t.Fatalf("delay = %v, want within [0.5s, 1s]", d)
 		}
 	}
