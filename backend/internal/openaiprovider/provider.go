@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/internal/retry"
 )
 
 // Config configures a Provider.
@@ -49,7 +49,8 @@ type Config struct {
 }
 
 // Backoff bounds the wait between attempts when OpenAI does not say how long
-// to wait: exponential from Initial, capped at Max, with jitter.
+// to wait: exponential from Initial, capped at Max, each wait between half
+// and all of its step (retry.EqualJitter).
 type Backoff struct {
 	Initial time.Duration
 	Max     time.Duration
@@ -71,7 +72,6 @@ type Provider struct {
 	recorder   *Recorder
 	backoff    Backoff
 	sleep      func(ctx context.Context, d time.Duration) error
-	jitter     func() float64
 	now        func() time.Time
 	untrusted  *untrustedValues
 	spans      *spans
@@ -104,8 +104,7 @@ func New(cfg Config, recorder *Recorder, opts ...Option) *Provider {
 		maxRetries: cfg.MaxRetries,
 		recorder:   recorder,
 		backoff:    DefaultBackoff(),
-		sleep:      sleepContext,
-		jitter:     rand.Float64,
+		sleep:      retry.SleepContext,
 		now:        time.Now,
 		untrusted:  newUntrustedValues(cfg.Logger, cfg.APIKey),
 		spans:      newSpans(cfg.TracerProvider, cfg.Model, cfg.BaseURL, cfg.CaptureMessageContent),
@@ -218,47 +217,25 @@ func (p *Provider) completionRequest(req Request) openai.ChatCompletionRequest {
 
 // waitBeforeRetry waits before the attempt after the given failed one: the
 // wait OpenAI asked for, or the backoff. It returns the wait, and false when
-// there is no time left for it (or it is too long to honour) or ctx ended
-// meanwhile: the call then fails with callErr.
+// there is no attempt left, no time left for it (or it is too long to
+// honour), or ctx ended meanwhile: the call then fails with callErr.
 func (p *Provider) waitBeforeRetry(ctx context.Context, callErr *Error, attempt int) (time.Duration, bool) {
-	wait := callErr.RetryAfter
-	if wait == 0 {
-		wait = p.backoffFor(attempt)
-	}
-	if wait > maxHonouredRetryAfter || !fitsBefore(ctx, p.now(), wait) {
-		return wait, false
-	}
-	if err := p.sleep(ctx, wait); err != nil {
-		return wait, false
-	}
-	return wait, true
+	wait, err := p.retrier().Wait(ctx, attempt, callErr.RetryAfter)
+	return wait, err == nil
 }
 
-// backoffFor is the wait after the given failed attempt: exponential with
-// equal jitter, so a wait is never below half the exponential step.
-func (p *Provider) backoffFor(attempt int) time.Duration {
-	d := p.backoff.Initial << (attempt - 1)
-	if d > p.backoff.Max || d <= 0 {
-		d = p.backoff.Max
-	}
-	half := d / 2
-	return half + time.Duration(p.jitter()*float64(half))
-}
-
-// fitsBefore tells whether waiting d still leaves time before ctx's deadline.
-func fitsBefore(ctx context.Context, now time.Time, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || now.Add(d).Before(deadline)
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// retrier is the provider's retry policy, on its clock and sleep.
+func (p *Provider) retrier() retry.Retrier {
+	return retry.Retrier{
+		Policy: retry.Policy{
+			MaxAttempts:   p.maxRetries + 1,
+			BaseDelay:     p.backoff.Initial,
+			MaxDelay:      p.backoff.Max,
+			MaxRetryAfter: maxHonouredRetryAfter,
+			Jitter:        retry.EqualJitter,
+		},
+		Now:   p.now,
+		Sleep: p.sleep,
 	}
 }
 
