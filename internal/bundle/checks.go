@@ -61,8 +61,11 @@ func CheckDashboardFile(file, uid string) error {
 }
 
 // CheckRuleGroupFile checks that a rule group's file is named after its
-// title.
+// title, and that the title does not take the name of a notification file.
 func CheckRuleGroupFile(file, title string) error {
+	if KindOf(RuleGroupPath(title)) != RuleGroupFile {
+		return fmt.Errorf("%q: a rule group's file would be %s, which is not a rule group's place: rename the group", title, RuleGroupPath(title))
+	}
 	if path.Base(file) != title+".json" {
 		return fmt.Errorf("%q does not match the file name: name the file %s.json", title, title)
 	}

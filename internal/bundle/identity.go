@@ -65,10 +65,24 @@ var uidPattern = regexp.MustCompile(UIDPattern)
 // ValidUID reports whether Grafana accepts uid.
 func ValidUID(uid string) bool { return uidPattern.MatchString(uid) }
 
-// NoDataStates are the states Grafana takes for a rule's noDataState: what
-// the rule becomes when its query returns no data.
-func NoDataStates() []string { return []string{"Alerting", "NoData", "OK", "KeepLast"} }
+// The options of a rule's noDataState and execErrState.
+const (
+	// StateAlerting fires the alert.
+	StateAlerting = "Alerting"
+	// StateNoData (noDataState only) and StateError (execErrState only) put
+	// the rule in a state of its own.
+	StateNoData = "NoData"
+	StateError  = "Error"
+	// StateOK treats the evaluation as normal.
+	StateOK = "OK"
+	// StateKeepLast keeps the state the rule had before.
+	StateKeepLast = "KeepLast"
+)
 
-// ExecErrStates are the states Grafana takes for a rule's execErrState:
+// NoDataStates are the options Grafana takes for a rule's noDataState: what
+// the rule becomes when its query returns no data.
+func NoDataStates() []string { return []string{StateAlerting, StateNoData, StateOK, StateKeepLast} }
+
+// ExecErrStates are the options Grafana takes for a rule's execErrState:
 // what the rule becomes when its evaluation fails.
-func ExecErrStates() []string { return []string{"Alerting", "Error", "OK", "KeepLast"} }
+func ExecErrStates() []string { return []string{StateAlerting, StateError, StateOK, StateKeepLast} }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // State is the state of an alert instance.
@@ -77,11 +79,11 @@ func (r Rule) Run(ctx context.Context, engine promql.QueryEngine, q storage.Quer
 		// special applies a no-data or error state option to an instance.
 		special := func(labels, option string, own State) {
 			switch option {
-			case "OK":
+			case bundle.StateOK:
 				next[labels] = Normal
-			case "Alerting":
+			case bundle.StateAlerting:
 				step(labels, true)
-			case "KeepLast":
+			case bundle.StateKeepLast:
 				if s, ok := states[labels]; ok {
 					next[labels] = s
 				} else {

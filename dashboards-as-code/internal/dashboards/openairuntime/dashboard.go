@@ -88,7 +88,7 @@ func datasourceVariableBuilder() *dashboard.DatasourceVariableBuilder {
 		Type(bundle.PrometheusType).
 		Current(dashboard.VariableOption{
 			Selected: cog.ToPtr(true),
-			Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr("Mimir")},
+			Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr(bundle.MimirName)},
 			Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(bundle.MimirUID)},
 		})
 }
