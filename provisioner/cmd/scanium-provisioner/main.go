@@ -1,11 +1,13 @@
 // Command scanium-provisioner makes a Grafana match the artifacts of
 // dashboards-as-code: the Scanium folder, the Mimir, Loki and Tempo
 // datasources, the dashboards, alert rule groups, contact points and
-// notification policy.
+// notification policy; diff compares the artifacts of two git revisions,
+// offline, for review.
 //
 //	scanium-provisioner validate [-dir DIR]
 //	scanium-provisioner plan     [-dir DIR] [-prune] [-concurrency N] [-wait D] [-allow-ui-edits] [-v]
 //	scanium-provisioner apply    [-dir DIR] [-prune] [-dry-run] [-concurrency N] [-wait D] [-allow-ui-edits] [-v]
+//	scanium-provisioner diff     [-dir DIR] [-format text|markdown] BASE [HEAD]
 //
 // See docs/provisioner.md.
 package main

@@ -1,9 +1,10 @@
-// Package cli is the provisioner's command line: validate, plan and apply,
-// their flags, and what they print. Results go to stdout, one line per
+// Package cli is the provisioner's command line: validate, plan, apply and
+// diff, their flags, and what they print. Results go to stdout, one line per
 // resource; waiting, retries, errors and -v request lines go to stderr.
 //
-// Exit codes: 0 success (for plan: nothing would change), 2 plan found
-// changes, 1 any error.
+// Exit codes: 0 success (for plan: nothing would change; for diff: the two
+// revisions hold the same resources), 2 plan found changes (diff found
+// differences), 1 any error.
 package cli
 
 import (
@@ -75,8 +76,13 @@ Commands:
   validate   check the artifacts, offline
   plan       show what apply would change (exit 0: nothing, 2: changes, 1: error)
   apply      make Grafana match the artifacts (exit 0 only when all succeeded)
+  diff       compare the artifacts of two git revisions, offline:
+             diff [-dir D] [-format text|markdown] BASE [HEAD]
+             (HEAD defaults to the working tree; exit 0: the same, 2: they differ, 1: error)
 
 Run "scanium-provisioner <command> -h" for the flags of a command.
+plan and apply ask Grafana's health once and fail at once when it does not
+answer; -wait 2m waits for a Grafana that starts alongside.
 Configuration comes from GRAFANA_URL, GRAFANA_TOKEN or GRAFANA_USER and
 GRAFANA_PASSWORD, GRAFANA_ORG_ID, GRAFANA_CA_FILE, GRAFANA_INSECURE_SKIP_VERIFY,
 MIMIR_URL, LOKI_URL and TEMPO_URL.
@@ -96,6 +102,8 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return a.planOrApply(ctx, cmd, rest)
 	case "apply":
 		return a.planOrApply(ctx, cmd, rest)
+	case "diff":
+		return a.diff(ctx, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(a.Stdout, usage)
 		return ExitOK

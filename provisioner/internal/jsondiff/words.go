@@ -277,6 +277,8 @@ func wordOps(a, b []string) []wordOp {
 	}
 	push(true, strings.Join(a[len(a)-s:], ""), "")
 
+	ops = slideRight(ops)
+
 	// Join changes separated by white space only.
 	var joined []wordOp
 	for i := 0; i < len(ops); i++ {
@@ -293,6 +295,59 @@ func wordOps(a, b []string) []wordOp {
 		joined = append(joined, op)
 	}
 	return joined
+}
+
+// slideRight moves a pure insertion or deletion past the common text after
+// it when that text repeats it ("x[5m]{+)+})))" is "x[5m]))){+)+}"), so
+// that an added closing bracket shows where it was added.
+func slideRight(ops []wordOp) []wordOp {
+	for i := 0; i+1 < len(ops); i++ {
+		op, next := &ops[i], &ops[i+1]
+		moved := op.ins
+		if op.del != "" {
+			moved = op.del
+		}
+		if op.equal || (op.del != "" && op.ins != "") || !next.equal {
+			continue
+		}
+		shifted := ""
+		for strings.HasPrefix(next.del, moved) && onBoundary(next.del, len(moved)) {
+			shifted += moved
+			next.del = next.del[len(moved):]
+		}
+		if shifted == "" {
+			continue
+		}
+		if i > 0 && ops[i-1].equal {
+			ops[i-1].del += shifted
+		} else {
+			ops = append(ops[:i], append([]wordOp{{equal: true, del: shifted}}, ops[i:]...)...)
+			i++
+		}
+		if ops[i+1].del == "" {
+			// The change now ends the common text: swap them, then merge
+			// with what follows.
+			ops = append(ops[:i+1], ops[i+2:]...)
+			if i+1 < len(ops) && !ops[i+1].equal {
+				ops[i].del += ops[i+1].del
+				ops[i].ins += ops[i+1].ins
+				ops = append(ops[:i+1], ops[i+2:]...)
+			}
+		}
+	}
+	return ops
+}
+
+// onBoundary tells whether n falls between two tokens of s.
+func onBoundary(s string, n int) bool {
+	at := 0
+	for _, t := range tokens(s) {
+		if at == n {
+			return true
+		}
+		at += len(t)
+	}
+	return at == n
 }
 
 // lcsOps aligns a and b by their longest common subsequence of tokens.

@@ -81,6 +81,15 @@ type Part struct {
 	Doc         any
 }
 
+// Kinds returns the names of the kinds, in apply order.
+func Kinds() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Kind()
+	}
+	return out
+}
+
 // Artifacts lists every resource of the artifacts b, kind by kind in
 // apply order, each kind sorted by name.
 func Artifacts(b *artifact.Bundle) ([]Resource, error) {

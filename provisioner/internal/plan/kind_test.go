@@ -10,10 +10,7 @@ import (
 )
 
 func TestKindsAreInApplyOrder(t *testing.T) {
-	var got []Kind
-	for _, k := range kinds {
-		got = append(got, k.Kind())
-	}
+	got := Kinds()
 	want := []Kind{KindFolder, KindDatasource, KindDashboard, KindRuleGroup, KindContactPoint, KindPolicy}
 	if !slices.Equal(got, want) {
 		t.Errorf("kinds = %v, want %v", got, want)
