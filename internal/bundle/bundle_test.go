@@ -155,26 +155,33 @@ func TestIdentities(t *testing.T) {
 	}
 }
 
-// Every part of the module imports the bundle: it must stay free of
-// dependencies beyond the standard library.
-func TestImportsOnlyTheStandardLibrary(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		parsed, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+// Every part of the module imports the bundle and internal/signals: the
+// bundle depends on the standard library only, signals on nothing.
+func TestLeafPackagesStayLeaves(t *testing.T) {
+	for dir, allowed := range map[string]func(path string) bool{
+		".":          func(p string) bool { return !strings.Contains(strings.Split(p, "/")[0], ".") },
+		"../signals": func(string) bool { return false },
+	} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, imp := range parsed.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			if first := strings.Split(p, "/")[0]; strings.Contains(first, ".") {
-				t.Errorf("%s imports %s: the bundle depends on the standard library only", f, p)
+		if len(files) == 0 {
+			t.Fatalf("no Go files in %s", dir)
+		}
+		fset := token.NewFileSet()
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			parsed, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range parsed.Imports {
+				if p, _ := strconv.Unquote(imp.Path.Value); !allowed(p) {
+					t.Errorf("%s imports %s: a leaf package every part of the module imports must not", f, p)
+				}
 			}
 		}
 	}
