@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,17 +15,11 @@ import (
 
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
-	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// knownCodes are the codes an error body may carry: the API's own, and the
-// OpenAI error types of the metric contract.
-var knownCodes = append([]string{
-	CodeInvalidJSON, CodeInvalidUTF8, CodeUnknownField, CodeMessageRequired, CodeMessageTooLong, CodeTooManyItems,
-	CodeItemIDRequired, CodeItemFieldTooLong, CodeBodyTooLarge, CodeUnsupportedMediaType,
-	CodeMissingAPIKey, CodeInvalidAPIKey, CodeMethodNotAllowed, CodeNotFound, CodeInternal,
-	CodeShuttingDown, CodeOverloaded, CodeTooManyConnections,
-}, m.ErrorTypes()...)
+// knownCodes are the codes an error body may carry: every code the API
+// declares (codeValues).
+var knownCodes = slices.Collect(maps.Values(codeValues))
 
 // fuzzLimits are small, so that the fuzzer reaches every limit.
 var fuzzLimits = config.Limits{MaxBodyBytes: 1024, MaxMessageChars: 50, MaxItems: 3, MaxItemFieldLen: 10}
