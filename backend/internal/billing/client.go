@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/internal/httporigin"
+	"github.com/scanium/openai-monitoring/internal/retry"
 )
 
 // Retry policy of one request within a poll.
@@ -21,7 +23,8 @@ const (
 	// maxAttempts bounds the tries of one request: the first and its
 	// retries after a 429, a 5xx or a connection error.
 	maxAttempts = 5
-	// initialBackoff doubles after each failed try, up to maxBackoff.
+	// initialBackoff doubles after each retry, up to maxBackoff, without
+	// jitter: one exporter polls once an hour.
 	initialBackoff = time.Second
 	maxBackoff     = 30 * time.Second
 	// maxRetryAfter is the longest Retry-After the exporter waits; a 429
@@ -101,23 +104,34 @@ func (e *StatusError) Error() string {
 
 // get fetches one page of endpoint with query into out, retrying 429s
 // (after their Retry-After), 5xx answers and connection errors with a
-// backoff, until ctx (the poll's budget) ends.
+// doubling backoff, until ctx (the poll's budget) ends.
 func (c *client) get(ctx context.Context, endpoint string, query url.Values, out any) error {
 	target := c.baseURL + endpoint + "?" + query.Encode()
-	backoff := c.initialBackoff
+	retrier := retry.Retrier{
+		// An initial backoff beyond maxBackoff is not cut to it.
+		Policy: retry.Policy{MaxAttempts: maxAttempts, BaseDelay: c.initialBackoff, MaxDelay: max(maxBackoff, c.initialBackoff),
+			MaxRetryAfter: maxRetryAfter, Jitter: retry.NoJitter},
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if c.sleep(ctx, d) {
+				return nil
+			}
+			return cmp.Or(ctx.Err(), context.Canceled)
+		},
+	}
 	for attempt := 1; ; attempt++ {
 		wait, err := c.try(ctx, endpoint, target, out)
-		if err == nil || wait < 0 || attempt == maxAttempts {
+		if err == nil || wait < 0 {
 			return err
 		}
-		if wait == 0 {
-			wait, backoff = backoff, min(2*backoff, maxBackoff)
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		_, err2 := retrier.Wait(ctx, attempt, wait)
+		switch {
+		case err2 == nil:
+		case errors.Is(err2, retry.ErrPastDeadline):
 			return fmt.Errorf("%w; the poll's budget (%s) ends before the next try", err, EnvPollTimeout)
-		}
-		if !c.sleep(ctx, wait) {
-			return fmt.Errorf("%w; then the poll ended: %w", err, ctx.Err())
+		case errors.Is(err2, retry.ErrAttemptsExhausted), errors.Is(err2, retry.ErrRetryAfterTooLong):
+			return err
+		default:
+			return fmt.Errorf("%w; then the poll ended: %w", err, err2)
 		}
 	}
 }
@@ -218,12 +232,5 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 
 // sleepContext waits d or until ctx ends, and reports whether d passed.
 func sleepContext(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return retry.SleepContext(ctx, d) == nil
 }
