@@ -340,10 +340,8 @@ func TestReviewRunsTheProvisionersDiff(t *testing.T) {
 	if len(got) != 2 || got[0] != "diff" {
 		t.Fatalf("make review ran the provisioner with %q, want diff and a base", got)
 	}
-	git := exec.Command("git", "merge-base", "--is-ancestor", got[1], "HEAD")
-	git.Dir = repoRoot(t)
-	if out, err := git.CombinedOutput(); err != nil {
-		t.Errorf("make review's default base %q is not an ancestor of HEAD: %v %s", got[1], err, out)
+	if _, err := git(t, "merge-base", "--is-ancestor", got[1], "HEAD"); err != nil {
+		t.Errorf("make review's default base %q is not an ancestor of HEAD: %v", got[1], err)
 	}
 }
 
@@ -355,4 +353,30 @@ func TestHelpListsTheTargets(t *testing.T) {
 			t.Errorf("make help does not list %s\n%s", target, r.output)
 		}
 	}
+}
+
+// git runs git in the repository root and returns its trimmed output.
+func git(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// The real diff through make: a commit that changed the generated
+// artifacts differs from its parent (Error 2); a revision equals itself.
+func TestReviewReportsDifferencesAsError2ThroughMake(t *testing.T) {
+	need(t, "git")
+	changed, err := git(t, "log", "-1", "--format=%H", "--", "dashboards-as-code/generated")
+	if err != nil || changed == "" {
+		t.Skipf("no commit in this clone's history changed dashboards-as-code/generated (%v)", err)
+	}
+	if _, err := git(t, "rev-parse", "-q", "--verify", changed+"~1^{commit}"); err != nil {
+		t.Skipf("the parent of %s is not in this clone (shallow?)", changed)
+	}
+	makeRun(t, nil, "review", "BASE="+changed+"~1", "HEAD="+changed).
+		expect(t, "make review of a commit that changed the artifacts", 2, "2")
+	makeRun(t, nil, "review", "BASE="+changed, "HEAD="+changed).
+		expect(t, "make review of a revision against itself", 0, "")
 }
