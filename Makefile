@@ -16,7 +16,7 @@ PROVISIONER := $(PROVISIONER_BIN)
 # Flags for the provisioner's command: make plan ARGS='-v -wait 5s'.
 ARGS ?=
 # What `make review` compares: BASE (a git revision; default below) with HEAD
-# (default: what the provisioner's diff takes without one).
+# (default: the working tree).
 BASE ?=
 HEAD ?=
 BENCH ?= .
