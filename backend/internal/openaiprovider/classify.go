@@ -122,7 +122,8 @@ func classify(err error, answered bool) failure {
 	return f
 }
 
-// classifyKind is classify but for the failure's errorType.
+// classifyKind is classify, but for errorType, which classify sets from
+// the kind.
 func classifyKind(err error, answered bool) failure {
 	var redirect *RedirectError
 	var tooLarge *ResponseTooLargeError
