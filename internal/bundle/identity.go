@@ -86,3 +86,19 @@ func NoDataStates() []string { return []string{StateAlerting, StateNoData, State
 // ExecErrStates are the options Grafana takes for a rule's execErrState:
 // what the rule becomes when its evaluation fails.
 func ExecErrStates() []string { return []string{StateAlerting, StateError, StateOK, StateKeepLast} }
+
+// Keys of an alert rule's labels and annotations that the artifacts and
+// their readers share.
+const (
+	// AnnotationDashboardUID and AnnotationPanelID link an alert to the
+	// panel that shows its signal: Grafana's own annotations.
+	AnnotationDashboardUID = "__dashboardUid__"
+	AnnotationPanelID      = "__panelId__"
+	// AnnotationRunbookURL links an alert to its runbook section.
+	AnnotationRunbookURL = "runbook_url"
+	// AnnotationSummary and AnnotationDescription say what fires.
+	AnnotationSummary     = "summary"
+	AnnotationDescription = "description"
+	// LabelSeverity is warning or critical.
+	LabelSeverity = "severity"
+)

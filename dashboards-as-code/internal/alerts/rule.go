@@ -23,15 +23,15 @@ const (
 
 // Label and annotation keys.
 const (
-	labelSeverity         = "severity"
-	annotationSummary     = "summary"
-	annotationDescription = "description"
+	labelSeverity         = bundle.LabelSeverity
+	annotationSummary     = bundle.AnnotationSummary
+	annotationDescription = bundle.AnnotationDescription
 	// AnnotationRunbookURL is set by WithRunbooks.
-	AnnotationRunbookURL = "runbook_url"
+	AnnotationRunbookURL = bundle.AnnotationRunbookURL
 	// annotationDashboardUID and annotationPanelID link the alert to the panel
 	// that shows its signal.
-	annotationDashboardUID = "__dashboardUid__"
-	annotationPanelID      = "__panelId__"
+	annotationDashboardUID = bundle.AnnotationDashboardUID
+	annotationPanelID      = bundle.AnnotationPanelID
 )
 
 // The refIds of every rule: A is the PromQL query, B reduces each series to

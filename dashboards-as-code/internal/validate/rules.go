@@ -171,37 +171,38 @@ func (v *validator) expression(where string, q bundle.Query, refIDs map[string]b
 }
 
 func (v *validator) ruleLabels(where string, r bundle.Rule) {
-	if !slices.Contains(severities, r.Labels["severity"]) {
-		v.addf(where, "label severity %q must be warning or critical", r.Labels["severity"])
+	if !slices.Contains(severities, r.Labels[bundle.LabelSeverity]) {
+		v.addf(where, "label %s %q must be warning or critical", bundle.LabelSeverity, r.Labels[bundle.LabelSeverity])
 	}
 	a := r.Annotations
-	switch summary := a["summary"]; {
+	switch summary := a[bundle.AnnotationSummary]; {
 	case strings.TrimSpace(summary) == "":
 		v.addf(where, "has no summary annotation")
 	case strings.Contains(summary, "{{"):
 		v.addf(where, "summary must be a fixed sentence; templates go in the description")
 	}
-	if !strings.Contains(a["description"], "{{") {
+	if !strings.Contains(a[bundle.AnnotationDescription], "{{") {
 		v.addf(where, "description must be templated with the alert's labels and value")
 	}
-	if u, err := url.Parse(a["runbook_url"]); a["runbook_url"] == "" || err != nil || u.Fragment == "" {
-		v.addf(where, "runbook_url %q must link to a section (#anchor) of the runbooks", a["runbook_url"])
+	runbook := a[bundle.AnnotationRunbookURL]
+	if u, err := url.Parse(runbook); runbook == "" || err != nil || u.Fragment == "" {
+		v.addf(where, "%s %q must link to a section (#anchor) of the runbooks", bundle.AnnotationRunbookURL, runbook)
 	}
-	uid, panel := a["__dashboardUid__"], a["__panelId__"]
+	uid, panel := a[bundle.AnnotationDashboardUID], a[bundle.AnnotationPanelID]
 	panels, ok := v.dashboards[uid]
 	if !ok {
-		v.addf(where, "__dashboardUid__ %q names no generated dashboard", uid)
+		v.addf(where, "%s %q names no generated dashboard", bundle.AnnotationDashboardUID, uid)
 		return
 	}
 	id, err := strconv.Atoi(panel)
 	if err != nil {
-		v.addf(where, "__panelId__ %q is not a panel id", panel)
+		v.addf(where, "%s %q is not a panel id", bundle.AnnotationPanelID, panel)
 		return
 	}
 	switch typ, ok := panels[id]; {
 	case !ok:
-		v.addf(where, "__panelId__ %d names no panel of dashboard %s", id, uid)
+		v.addf(where, "%s %d names no panel of dashboard %s", bundle.AnnotationPanelID, id, uid)
 	case typ == "row":
-		v.addf(where, "__panelId__ %d is a row, not a panel", id)
+		v.addf(where, "%s %d is a row, not a panel", bundle.AnnotationPanelID, id)
 	}
 }

@@ -3,6 +3,8 @@ package artifact
 import (
 	"encoding/json"
 	"sort"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // Validate checks the PromQL of the artifacts and that they agree with
@@ -86,18 +88,18 @@ func Validate(b *Bundle) error {
 // checkDashboardLink checks the __dashboardUid__ and __panelId__
 // annotations that link a rule to a panel.
 func checkDashboardLink(where string, annotations map[string]string, dashboards map[string]Dashboard, p problems) {
-	uid, ok := annotations["__dashboardUid__"]
+	uid, ok := annotations[bundle.AnnotationDashboardUID]
 	if !ok {
 		return
 	}
 	d, ok := dashboards[uid]
 	if !ok {
-		p.add(where+".annotations.__dashboardUid__", "%q is not a generated dashboard", uid)
+		p.add(where+".annotations."+bundle.AnnotationDashboardUID, "%q is not a generated dashboard", uid)
 		return
 	}
-	panel, ok := annotations["__panelId__"]
+	panel, ok := annotations[bundle.AnnotationPanelID]
 	if ok && !hasPanel(d.Model["panels"], panel) {
-		p.add(where+".annotations.__panelId__", "dashboard %q has no panel with id %s", uid, panel)
+		p.add(where+".annotations."+bundle.AnnotationPanelID, "dashboard %q has no panel with id %s", uid, panel)
 	}
 }
 
