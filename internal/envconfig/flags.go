@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 )
 
 // ErrHelp is ParseFlags' error for -h, -help or --help.
@@ -56,34 +55,29 @@ func (f *flagValue) Set(v string) error {
 
 func (f *flagValue) IsBoolFlag() bool { return f.isBool }
 
-// Usage writes the help of settings, one setting a line: its flag (when
-// any setting has one), its variable, its default and its doc, in aligned
-// columns.
+// Usage writes the help of settings, two lines each, as package flag
+// does: the flag (if any), the variable and the default, then the doc.
+//
+//	-rate, LOADGEN_RATE (default 2)
+//	    requests started per second
 func Usage(w io.Writer, settings []Setting) error {
-	withFlags := false
+	var b strings.Builder
 	for _, s := range settings {
-		withFlags = withFlags || s.Flag != ""
-	}
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	row := func(flagName, env, def, doc string) {
-		if withFlags {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", flagName, env, def, doc)
-		} else {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", env, def, doc)
-		}
-	}
-	row("FLAG", "VARIABLE", "DEFAULT", "DESCRIPTION")
-	for _, s := range settings {
-		flagName, def := "", s.Default
+		b.WriteString("  ")
 		if s.Flag != "" {
-			flagName = "-" + s.Flag
+			b.WriteString("-" + s.Flag + ", ")
 		}
-		if def == "" {
-			def = "(none)"
+		b.WriteString(s.Env)
+		if s.Default != "" {
+			fmt.Fprintf(&b, " (default %s)", oneLine(s.Default))
 		}
-		row(flagName, s.Env, oneLine(def), oneLine(s.Doc))
+		b.WriteString("\n")
+		if s.Doc != "" {
+			b.WriteString("      " + oneLine(s.Doc) + "\n")
+		}
 	}
-	return tw.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/scanium/openai-monitoring/backend/config"
+	"github.com/scanium/openai-monitoring/backend/internal/app"
+	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
+)
+
+// run answers -h and --help with the usage, refuses an unknown argument
+// with it, and leaves serving and the health check to app.Run.
+func run(env app.Env) int {
+	if len(env.Args) > 1 {
+		switch env.Args[1] {
+		case "-h", "-help", "--help":
+			if err := usage(env.Stdout); err != nil {
+				fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
+				return 1
+			}
+			return 0
+		case "healthcheck":
+		default:
+			fmt.Fprintf(env.Stderr, "scanium-backend: unknown argument %q\n\n", env.Args[1])
+			_ = usage(env.Stderr)
+			return 2
+		}
+	}
+	return app.Run(env)
+}
+
+// usage prints what the backend is and every variable it reads, from the
+// declarations Load reads them by.
+func usage(w io.Writer) error {
+	fmt.Fprintf(w, `Usage:
+  scanium-backend                    serve, configured from the environment
+  scanium-backend healthcheck [url]  exit 0 when /healthz (or url) answers 200
+  scanium-backend -h | --help        print this help
+
+Scanium's assistant service: POST /api/assistant/chat answers through OpenAI,
+or through a built-in OpenAI simulator when %s is unset. Every OpenAI
+call is measured (OpenTelemetry metrics, spans and logs over OTLP/HTTP).
+Exit status: 0 after a clean shutdown, 1 for an invalid configuration or a
+cut drain, 2 for an unknown argument.
+
+Environment:
+`, config.EnvOpenAIKey)
+	if err := envconfig.Usage(w, config.Settings()); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `
+The OTLP exporters also read the standard OTEL_EXPORTER_OTLP_* variables of
+headers, compression and certificates, and OTEL_RESOURCE_ATTRIBUTES.
+
+Built-in simulator (only when %s is unset):
+`, config.EnvOpenAIKey)
+	return envconfig.Usage(w, simulatorSettings())
+}
+
+// simulatorSettings are the SIM_* variables the built-in simulator reads,
+// from its own flag declarations, with the demo's faults.
+func simulatorSettings() []envconfig.Setting {
+	c := openaisim.DefaultConfig()
+	c.FaultRates = openaisim.DemoFaultRates()
+	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
+	openaisim.RegisterFlags(fs, &c)
+	var out []envconfig.Setting
+	fs.VisitAll(func(f *flag.Flag) {
+		out = append(out, envconfig.Setting{Env: openaisim.EnvName(f.Name), Default: f.DefValue, Doc: f.Usage})
+	})
+	return out
+}
