@@ -102,3 +102,17 @@ const (
 	// LabelSeverity is warning or critical.
 	LabelSeverity = "severity"
 )
+
+// ContactPointTypes are the contact point integrations Grafana 11 and 12
+// provide.
+func ContactPointTypes() []string {
+	return []string{
+		"alertmanager", "dingding", "discord", "email", "googlechat", "jira", "kafka", "line", "mqtt",
+		"oncall", "opsgenie", "pagerduty", "pushover", "sensugo", "slack", "sns", "teams", "telegram",
+		"threema", "victorops", "webex", "webhook", "wecom",
+	}
+}
+
+// MatcherOperators are the operators of a notification policy's object
+// matcher ([label, operator, value]).
+func MatcherOperators() []string { return []string{"=", "!=", "=~", "!~"} }

@@ -10,13 +10,6 @@ import (
 	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
-// contactPointTypes are the integration types Grafana's provisioning API takes.
-var contactPointTypes = []string{
-	"alertmanager", "dingding", "discord", "email", "googlechat", "kafka", "line",
-	"opsgenie", "pagerduty", "pushover", "sensugo", "slack", "teams", "telegram",
-	"threema", "victorops", "webhook", "wecom",
-}
-
 // secretSettingKeys name settings that carry credentials or secret URLs, in
 // lower case without separators. Their values must be environment references.
 var secretSettingKeys = []string{
@@ -26,8 +19,6 @@ var secretSettingKeys = []string{
 
 // envReference is the only form a secret setting may take in config.yaml.
 var envReference = regexp.MustCompile(`^\$\{[A-Z_][A-Z0-9_]*\}$`)
-
-var matcherOperators = []string{"=", "!=", "=~", "!~"}
 
 func (r rawNotifications) validate(p *problems, path string) Notifications {
 	var n Notifications
@@ -78,8 +69,8 @@ func (r rawContactPoint) validate(p *problems, path string) ContactPoint {
 	switch {
 	case r.Type == nil || *r.Type == "":
 		p.add(path+".type", "is required")
-	case !slices.Contains(contactPointTypes, *r.Type):
-		p.add(path+".type", "%q is not a Grafana integration type: use one of %s", *r.Type, strings.Join(contactPointTypes, ", "))
+	case !slices.Contains(bundle.ContactPointTypes(), *r.Type):
+		p.add(path+".type", "%q is not a Grafana integration type: use one of %s", *r.Type, strings.Join(bundle.ContactPointTypes(), ", "))
 	default:
 		cp.Type = *r.Type
 	}
@@ -169,8 +160,8 @@ func (r rawRoute) validate(p *problems, path string, receivers map[string]bool, 
 			p.add(mp, "names no label")
 			continue
 		}
-		if !slices.Contains(matcherOperators, m[1]) {
-			p.add(mp, "operator %q must be one of %s", m[1], strings.Join(matcherOperators, " "))
+		if !slices.Contains(bundle.MatcherOperators(), m[1]) {
+			p.add(mp, "operator %q must be one of %s", m[1], strings.Join(bundle.MatcherOperators(), " "))
 			continue
 		}
 		rt.Matchers = append(rt.Matchers, [3]string{m[0], m[1], m[2]})

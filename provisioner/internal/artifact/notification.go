@@ -11,16 +11,6 @@ import (
 	"github.com/scanium/openai-monitoring/provisioner/internal/managed"
 )
 
-// contactPointTypes are the integrations Grafana 11 and 12 provide.
-var contactPointTypes = []string{
-	"alertmanager", "dingding", "discord", "email", "googlechat", "jira", "kafka", "line", "mqtt",
-	"oncall", "opsgenie", "pagerduty", "pushover", "sensugo", "slack", "sns", "teams", "telegram",
-	"threema", "victorops", "webex", "webhook", "wecom",
-}
-
-// matcherOps are the operators of an object matcher.
-var matcherOps = []string{"=", "!=", "=~", "!~"}
-
 // promDuration is the duration syntax of the policy tree ("30s", "1h30m").
 var promDuration = regexp.MustCompile(`^([0-9]+(ms|s|m|h|d|w|y))+$`)
 
@@ -58,8 +48,8 @@ func loadContactPoints(raw []byte, p problems) []*models.EmbeddedContactPoint {
 		if strings.TrimSpace(cp.Name) == "" {
 			p.add(where+".name", "missing: the name policies route to")
 		}
-		if t := str(cp.Type); !oneOf(t, contactPointTypes) {
-			p.add(where+".type", "%q: must be one of %s", t, strings.Join(contactPointTypes, ", "))
+		if t := str(cp.Type); !oneOf(t, bundle.ContactPointTypes()) {
+			p.add(where+".type", "%q: must be one of %s", t, strings.Join(bundle.ContactPointTypes(), ", "))
 		}
 		if _, ok := cp.Settings.(map[string]any); !ok {
 			p.add(where+".settings", "missing or not an object")
@@ -94,8 +84,8 @@ func checkRoute(where string, r *models.Route, p problems) {
 		p.add(at("matchers"), "use object_matchers ([[\"label\", \"=\", \"value\"]]); matchers, match and match_re are not supported")
 	}
 	for i, m := range r.ObjectMatchers {
-		if len(m) != 3 || m[0] == "" || !oneOf(m[1], matcherOps) {
-			p.add(fmt.Sprintf("%s[%d]", at("object_matchers"), i), "%q: a matcher is [label, op, value] with op one of %s", []string(m), strings.Join(matcherOps, " "))
+		if len(m) != 3 || m[0] == "" || !oneOf(m[1], bundle.MatcherOperators()) {
+			p.add(fmt.Sprintf("%s[%d]", at("object_matchers"), i), "%q: a matcher is [label, op, value] with op one of %s", []string(m), strings.Join(bundle.MatcherOperators(), " "))
 		}
 	}
 	for _, d := range []struct{ field, value string }{

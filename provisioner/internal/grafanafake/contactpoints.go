@@ -33,12 +33,6 @@ var secretSettings = map[string][]string{
 	"wecom":      {"url", "secret"},
 }
 
-var contactPointTypes = []string{
-	"alertmanager", "dingding", "discord", "email", "googlechat", "jira", "kafka", "line", "mqtt",
-	"oncall", "opsgenie", "pagerduty", "pushover", "sensugo", "slack", "sns", "teams", "telegram",
-	"threema", "victorops", "webex", "webhook", "wecom",
-}
-
 type contactPoint struct {
 	UID                   string         `json:"uid"`
 	Name                  string         `json:"name"`
@@ -85,7 +79,7 @@ func validateContactPoint(cp *contactPoint) error {
 	switch {
 	case strings.TrimSpace(cp.Name) == "":
 		return fmt.Errorf("invalid object specification: name is required")
-	case !contains(contactPointTypes, cp.Type):
+	case !contains(bundle.ContactPointTypes(), cp.Type):
 		return fmt.Errorf("invalid object specification: unknown type %q", cp.Type)
 	case cp.Settings == nil:
 		return fmt.Errorf("invalid object specification: settings are required")

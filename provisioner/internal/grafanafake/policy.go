@@ -3,6 +3,8 @@ package grafanafake
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // route is Grafana's notification policy (definitions.Route); durations
@@ -76,7 +78,7 @@ func (s *Server) normaliseRoute(r *route) error {
 		return fmt.Errorf("receiver '%s' does not exist", r.Receiver)
 	}
 	for _, m := range r.ObjectMatchers {
-		if len(m) != 3 || !contains([]string{"=", "!=", "=~", "!~"}, m[1]) {
+		if len(m) != 3 || !contains(bundle.MatcherOperators(), m[1]) {
 			return fmt.Errorf("invalid matcher %q", m)
 		}
 	}
