@@ -2,11 +2,13 @@
 // polls OpenAI's Costs and Usage APIs with an admin key (OPENAI_ADMIN_KEY)
 // and exports the most recent complete and settled UTC day as the
 // openai_billed_ metrics over OTLP/HTTP, configured from the environment as
-// the backend is (package billing has the variables and their defaults).
+// the backend is (package billing has the variables and their defaults;
+// openai-billing -h lists them).
 //
 // Without OPENAI_ADMIN_KEY it prints that reconciliation is off and idles
 // until SIGINT or SIGTERM. On either signal it stops polling, exports one
-// last time and exits 0; 1 means an invalid configuration, 2 an argument.
+// last time and exits 0; 1 means an invalid configuration, 2 an argument
+// other than -h or --help, which is answered with the usage.
 package main
 
 import (
@@ -19,7 +21,7 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(billing.Run(billing.Env{
+	os.Exit(run(billing.Env{
 		Args: os.Args, Lookup: os.LookupEnv, Stdout: os.Stdout, Stderr: os.Stderr,
 		HostName: os.Hostname, Version: version,
 	}))

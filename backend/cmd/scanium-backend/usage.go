@@ -40,9 +40,10 @@ func usage(w io.Writer) error {
   scanium-backend healthcheck [url]  exit 0 when /healthz (or url) answers 200
   scanium-backend -h | --help        print this help
 
-Scanium's assistant service: POST /api/assistant/chat answers through OpenAI,
-or through a built-in OpenAI simulator when %s is unset. Every OpenAI
-call is measured (OpenTelemetry metrics, spans and logs over OTLP/HTTP).
+Scanium's assistant service: POST /api/assistant/chat answers through
+OpenAI, or through a built-in OpenAI simulator when %s is
+unset. Every OpenAI call is measured (OpenTelemetry metrics, spans and
+logs over OTLP/HTTP).
 Exit status: 0 after a clean shutdown, 1 for an invalid configuration or a
 cut drain, 2 for an unknown argument.
 

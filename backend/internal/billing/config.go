@@ -157,8 +157,14 @@ func Settings() []envconfig.Setting {
 		if !readFromBackend(s.Env) {
 			continue
 		}
-		if s.Env == config.EnvOTelServiceName {
+		// Said of the exporter, which exports metrics only.
+		switch s.Env {
+		case config.EnvOTelServiceName:
 			s.Default = DefaultServiceName
+		case config.EnvOTelEnabled:
+			s.Doc = "export the billed metrics over OTLP/HTTP"
+		case config.EnvOTLPEndpoint:
+			s.Doc = "OTLP/HTTP base endpoint; /v1/metrics is appended"
 		}
 		out = append(out, s)
 	}
