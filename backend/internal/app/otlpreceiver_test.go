@@ -71,6 +71,12 @@ func (r *otlpReceiver) exports() (int, []error) {
 // successes is the requests counter with status="success" as the last export
 // holding it says: the counter is cumulative, so the last value is the total.
 func (r *otlpReceiver) successes() (total int64, found bool) {
+	return r.requestsWith(m.StatusSuccess, "")
+}
+
+// requestsWith is the requests counter's total over the series with status
+// and errorType ("" for none) as the last export holding it says.
+func (r *otlpReceiver) requestsWith(status, errorType string) (total int64, found bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, req := range r.requests {
@@ -82,7 +88,7 @@ func (r *otlpReceiver) successes() (total int64, found bool) {
 					}
 					found, total = true, 0
 					for _, dp := range metric.GetSum().GetDataPoints() {
-						if attribute(dp, m.LabelStatus) == m.StatusSuccess {
+						if attribute(dp, m.LabelStatus) == status && attribute(dp, m.LabelErrorType) == errorType {
 							total += dp.GetAsInt()
 						}
 					}

@@ -12,31 +12,6 @@ import (
 	"github.com/scanium/openai-monitoring/backend/openaisim"
 )
 
-// requestsWith is the requests counter's total over the series with status
-// and errorType ("" for none) as the last export holding it says.
-func (r *otlpReceiver) requestsWith(status, errorType string) (total int64, found bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, req := range r.requests {
-		for _, rm := range req.GetResourceMetrics() {
-			for _, sm := range rm.GetScopeMetrics() {
-				for _, metric := range sm.GetMetrics() {
-					if metric.GetName() != m.RequestsTotal {
-						continue
-					}
-					found, total = true, 0
-					for _, dp := range metric.GetSum().GetDataPoints() {
-						if attribute(dp, m.LabelStatus) == status && attribute(dp, m.LabelErrorType) == errorType {
-							total += dp.GetAsInt()
-						}
-					}
-				}
-			}
-		}
-	}
-	return total, found
-}
-
 // TestBuiltInSimulatorInjectsSIMFaults runs the backend without an OpenAI
 // key, so that its built-in simulator answers, with SIM_FAULTS forcing a
 // 500 on every call, then turning faults off: every chat is answered with
