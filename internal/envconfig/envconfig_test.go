@@ -3,6 +3,7 @@ package envconfig
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -254,5 +255,37 @@ func TestUsage(t *testing.T) {
 	}
 	if b.String() != "  ONLY_ENV (default x)\n      d\n" {
 		t.Errorf("usage without flags:\n%s", b.String())
+	}
+}
+
+func TestCommandHandleArgs(t *testing.T) {
+	cmd := Command{Name: "app", Subcommands: []string{"healthcheck"}, Usage: func(w io.Writer) error {
+		_, err := io.WriteString(w, "Usage: app\n")
+		return err
+	}}
+	for _, tc := range []struct {
+		args           []string
+		code           int
+		handled        bool
+		stdout, stderr string
+	}{
+		{args: []string{"app"}},
+		{args: []string{"app", "healthcheck", "http://x"}},
+		{args: []string{"app", "-h"}, handled: true, stdout: "Usage: app\n"},
+		{args: []string{"app", "--help", "extra"}, handled: true, stdout: "Usage: app\n"},
+		{args: []string{"app", "-help"}, handled: true, stdout: "Usage: app\n"},
+		{args: []string{"app", "serve"}, code: 2, handled: true, stderr: "app: unknown argument \"serve\"\n\nUsage: app\n"},
+		{args: []string{"app", "-v"}, code: 2, handled: true, stderr: "app: unknown argument \"-v\"\n\nUsage: app\n"},
+	} {
+		var stdout, stderr strings.Builder
+		code, handled := cmd.HandleArgs(tc.args, &stdout, &stderr)
+		if code != tc.code || handled != tc.handled || stdout.String() != tc.stdout || stderr.String() != tc.stderr {
+			t.Errorf("%q: %d %v, stdout %q, stderr %q; want %d %v, %q, %q", tc.args, code, handled, stdout.String(), stderr.String(), tc.code, tc.handled, tc.stdout, tc.stderr)
+		}
+	}
+	failing := Command{Name: "app", Usage: func(io.Writer) error { return errors.New("closed") }}
+	var stderr strings.Builder
+	if code, _ := failing.HandleArgs([]string{"app", "-h"}, io.Discard, &stderr); code != 1 || stderr.String() != "app: closed\n" {
+		t.Errorf("a help that cannot be written: exit %d, stderr %q", code, stderr.String())
 	}
 }

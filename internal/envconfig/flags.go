@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -81,3 +82,36 @@ func Usage(w io.Writer, settings []Setting) error {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Command is a program configured from its environment: its arguments are
+// -h, -help or --help, or one of Subcommands.
+type Command struct {
+	// Name is the program's name in messages.
+	Name string
+	// Subcommands are the first arguments it takes besides the help; none
+	// by default.
+	Subcommands []string
+	// Usage writes its help.
+	Usage func(w io.Writer) error
+}
+
+// HandleArgs answers a command's arguments (args[0] is the program): the
+// help asked for is written to stdout (exit 0); an unknown argument is
+// named on stderr, with the help (exit 2). handled is false when the
+// program is to run: no argument, or a subcommand first.
+func (c Command) HandleArgs(args []string, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(args) < 2 || slices.Contains(c.Subcommands, args[1]) {
+		return 0, false
+	}
+	switch args[1] {
+	case "-h", "-help", "--help":
+		if err := c.Usage(stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", c.Name, err)
+			return 1, true
+		}
+		return 0, true
+	}
+	fmt.Fprintf(stderr, "%s: unknown argument %q\n\n", c.Name, args[1])
+	_ = c.Usage(stderr)
+	return 2, true
+}

@@ -11,19 +11,9 @@ import (
 // run answers -h and --help with the usage, refuses any other argument
 // with it, and leaves the rest to billing.Run.
 func run(env billing.Env) int {
-	if len(env.Args) > 1 {
-		switch env.Args[1] {
-		case "-h", "-help", "--help":
-			if err := usage(env.Stdout); err != nil {
-				fmt.Fprintf(env.Stderr, "openai-billing: %v\n", err)
-				return 1
-			}
-			return 0
-		default:
-			fmt.Fprintf(env.Stderr, "openai-billing: unknown argument %q: it takes no arguments, it is configured from the environment\n\n", env.Args[1])
-			_ = usage(env.Stderr)
-			return 2
-		}
+	cmd := envconfig.Command{Name: "openai-billing", Usage: usage}
+	if code, handled := cmd.HandleArgs(env.Args, env.Stdout, env.Stderr); handled {
+		return code
 	}
 	return billing.Run(env)
 }

@@ -14,20 +14,9 @@ import (
 // run answers -h and --help with the usage, refuses an unknown argument
 // with it, and leaves serving and the health check to app.Run.
 func run(env app.Env) int {
-	if len(env.Args) > 1 {
-		switch env.Args[1] {
-		case "-h", "-help", "--help":
-			if err := usage(env.Stdout); err != nil {
-				fmt.Fprintf(env.Stderr, "scanium-backend: %v\n", err)
-				return 1
-			}
-			return 0
-		case "healthcheck":
-		default:
-			fmt.Fprintf(env.Stderr, "scanium-backend: unknown argument %q\n\n", env.Args[1])
-			_ = usage(env.Stderr)
-			return 2
-		}
+	cmd := envconfig.Command{Name: "scanium-backend", Subcommands: []string{"healthcheck"}, Usage: usage}
+	if code, handled := cmd.HandleArgs(env.Args, env.Stdout, env.Stderr); handled {
+		return code
 	}
 	return app.Run(env)
 }
