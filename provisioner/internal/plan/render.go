@@ -8,14 +8,19 @@ import (
 // changeIndent indents the changes under their step.
 const changeIndent = "    "
 
-// String renders a step as its plan line, then one line per change:
+// String renders a step as its plan line, then one line per change, as
+// jsondiff.Change.Format renders it (a review's diff reads the same): a
+// short value as old -> new, a long string or query as a word diff of the
+// part that changed:
 //
 //	dashboard scanium-openai-runtime: update (2 changes; edited in Grafana by alice since the last apply (version 7))
 //	    ~ panels[id=2].title: "Latency" -> "Latency p95"
+//	    ~ panels[id=3].targets[refId=A].expr: "…{model=~\"$model\",status=[-~-]\"error[-|timeout-]\"}[$__rate_interval])) / sum(rate(…"
 func (s *Step) String() string { return s.Format(nil) }
 
 // Format renders the step as String does, the values of its changes
-// passed through redact (when not nil) before they are cut to length.
+// passed through redact (when not nil) before they are cut to length or
+// word-diffed.
 func (s *Step) Format(redact func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: ", s.Kind, s.Name)
