@@ -37,13 +37,17 @@ type Setting struct {
 	// KeepSpaces takes the value as is, surrounding spaces included (a
 	// password); it is still unset when empty.
 	KeepSpaces bool
+	// EmptyIsSet makes an empty value (a variable or flag set to "") a
+	// value of its own, such as "serve nothing", instead of unset.
+	EmptyIsSet bool
 	// boolFlag lets the flag stand alone (-stream for -stream=true).
 	boolFlag bool
 }
 
 // Parser turns a setting's value into a T.
 type Parser[T any] struct {
-	// Parse reads raw (trimmed unless KeepSpaces, never empty); def is the
+	// Parse reads raw (trimmed unless KeepSpaces; empty only with
+	// EmptyIsSet); def is the
 	// setting's default, for messages that suggest it. Its error says what
 	// is wrong and what to set, without the setting's name, which the
 	// Reader puts before it (unless it is Verbatim).
@@ -65,13 +69,14 @@ type Var[T any] struct {
 	// that depends on other settings ("OTEL_EXPORTER_OTLP_ENDPOINT +
 	// /v1/traces"); "-" shows none.
 	DefaultDoc string
-	// KeepSpaces: see Setting.
+	// KeepSpaces and EmptyIsSet: see Setting.
 	KeepSpaces bool
+	EmptyIsSet bool
 }
 
 // Setting returns what v declares, for the help and for ParseFlags.
 func (v Var[T]) Setting() Setting {
-	s := Setting{Env: v.Env, Flag: v.Flag, Doc: v.Doc, KeepSpaces: v.KeepSpaces, boolFlag: v.Parser.Bool}
+	s := Setting{Env: v.Env, Flag: v.Flag, Doc: v.Doc, KeepSpaces: v.KeepSpaces, EmptyIsSet: v.EmptyIsSet, boolFlag: v.Parser.Bool}
 	switch {
 	case v.DefaultDoc == "-":
 	case v.DefaultDoc != "":
@@ -102,23 +107,23 @@ func NewReader(lookup LookupFunc, flags map[string]string) *Reader {
 }
 
 // Raw returns s's value as read (trimmed unless KeepSpaces), the name it
-// came from ("-flag" or the variable), and whether it is set to something.
+// came from ("-flag" or the variable), and whether it is set to something
+// (or set at all, with EmptyIsSet).
 func (r *Reader) Raw(s Setting) (value, name string, ok bool) {
+	clean := func(v string, set bool) (string, bool) {
+		if !s.KeepSpaces {
+			v = strings.TrimSpace(v)
+		}
+		return v, set && (v != "" || s.EmptyIsSet)
+	}
 	if s.Flag != "" {
-		if v, set := r.flags[s.Flag]; set {
-			if !s.KeepSpaces {
-				v = strings.TrimSpace(v)
-			}
-			if v != "" {
-				return v, "-" + s.Flag, true
-			}
+		v, set := r.flags[s.Flag]
+		if v, set = clean(v, set); set {
+			return v, "-" + s.Flag, true
 		}
 	}
-	v, set := r.lookup(s.Env)
-	if !s.KeepSpaces {
-		v = strings.TrimSpace(v)
-	}
-	return v, s.Env, set && v != ""
+	v, set := clean(r.lookup(s.Env))
+	return v, s.Env, set
 }
 
 // IsSet tells whether s has a value.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 // Environment variables, each the default of the flag of the same meaning.
@@ -94,99 +95,149 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-// loadConfig reads flags, whose defaults come from the environment, then the
-// built-in defaults. Every problem is reported, each naming what to set.
-func loadConfig(args []string, lookup func(string) (string, bool), output io.Writer) (Config, error) {
-	env := func(name string) string {
-		v, _ := lookup(name)
-		return strings.TrimSpace(v)
-	}
-	flags := flag.NewFlagSet("scanium-loadgen", flag.ContinueOnError)
-	flags.SetOutput(output)
-	target := flags.String("target", orDefault(env(envTarget), defaultTarget), "backend base URL ($"+envTarget+")")
-	apiKey := flags.String("api-key", "", "key sent as a Bearer token ($"+envAPIKey+", else the first of $"+envBackendKeys+"); prefer the variable: flags show in ps")
-	rate := flags.String("rate", orDefault(env(envRate), strconv.FormatFloat(defaultRate, 'f', -1, 64)), "requests started per second ($"+envRate+")")
-	concurrency := flags.String("concurrency", orDefault(env(envConcurrency), strconv.Itoa(defaultConcurrency)), "maximum requests in flight ($"+envConcurrency+")")
-	duration := flags.String("duration", orDefault(env(envDuration), "0s"), "stop after this long, 0 for never ($"+envDuration+")")
-	timeout := flags.String("timeout", orDefault(env(envTimeout), defaultTimeout.String()), "timeout of one request ($"+envTimeout+")")
-	healthDefault := defaultHealthAddr
-	if v, ok := lookup(envHealthAddr); ok {
-		healthDefault = strings.TrimSpace(v)
-	}
-	healthAddr := flags.String("health-addr", healthDefault, "address of GET /healthz, empty for none ($"+envHealthAddr+")")
-	seed := flags.String("seed", orDefault(env(envSeed), "1"), "seed of the message mix ($"+envSeed+")")
-	streamPercent := flags.String("stream-percent", orDefault(env(envStream), strconv.Itoa(defaultStreamPercent)), "percentage of requests streamed, 0 to 100 ($"+envStream+")")
-	logLevel := flags.String("log-level", orDefault(env(envLogLevel), "info"), "debug, info, warn or error ($"+envLogLevel+")")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return Config{}, errHelp
+// declarations are the load generator's settings, each a flag and a
+// variable.
+type declarations struct {
+	target, apiKey, healthAddr envconfig.Var[string]
+	rate                       envconfig.Var[float64]
+	concurrency, streamPercent envconfig.Var[int]
+	duration, timeout          envconfig.Var[time.Duration]
+	seed                       envconfig.Var[uint64]
+	logLevel                   envconfig.Var[slog.Level]
+}
+
+// invalid is a flag's problem, named by the flag whichever way it was set:
+// -name "value": want ....
+func invalid(flagName, raw, want string) error {
+	return envconfig.Verbatim(fmt.Errorf("-%s %q: %s", flagName, envconfig.Truncate(raw), want))
+}
+
+// parser reads a flag's value with parse, or fails with want.
+func parser[T any](flagName, want string, parse func(string) (T, bool)) envconfig.Parser[T] {
+	return envconfig.Parser[T]{Parse: func(raw string, _ T) (T, error) {
+		v, ok := parse(raw)
+		if !ok {
+			var zero T
+			return zero, invalid(flagName, raw, want)
 		}
+		return v, nil
+	}}
+}
+
+func declare() declarations {
+	return declarations{
+		target: envconfig.Var[string]{Env: envTarget, Flag: "target", Default: defaultTarget, Doc: "backend base URL",
+			Parser: parser("target", "want the backend's base URL, e.g. "+defaultTarget, func(raw string) (string, bool) {
+				raw = strings.TrimRight(raw, "/")
+				u, err := url.Parse(raw)
+				return raw, err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+			})},
+		apiKey: envconfig.Var[string]{Env: envAPIKey, Flag: "api-key", DefaultDoc: "the first of $" + envBackendKeys,
+			Parser: envconfig.String(), Doc: "key sent as a Bearer token; prefer the variable: flags show in ps"},
+		rate: envconfig.Var[float64]{Env: envRate, Flag: "rate", Default: defaultRate, Doc: "requests started per second",
+			Parser: parser("rate", fmt.Sprintf("want requests per second above 0 and at most %d", maxRate), func(raw string) (float64, bool) {
+				r, err := strconv.ParseFloat(raw, 64)
+				return r, err == nil && r > 0 && r <= maxRate
+			})},
+		concurrency: envconfig.Var[int]{Env: envConcurrency, Flag: "concurrency", Default: defaultConcurrency, Doc: "maximum requests in flight",
+			Parser: parser("concurrency", fmt.Sprintf("want a whole number from 1 to %d", maxConcurrency), func(raw string) (int, bool) {
+				c, err := strconv.Atoi(raw)
+				return c, err == nil && c >= 1 && c <= maxConcurrency
+			})},
+		duration: envconfig.Var[time.Duration]{Env: envDuration, Flag: "duration", Doc: "stop after this long, 0 for never",
+			Parser: parser("duration", "want a duration such as 10m, or 0 to run until stopped", func(raw string) (time.Duration, bool) {
+				d, err := time.ParseDuration(raw)
+				return d, err == nil && d >= 0
+			})},
+		timeout: envconfig.Var[time.Duration]{Env: envTimeout, Flag: "timeout", Default: defaultTimeout, Doc: "timeout of one request",
+			Parser: parser("timeout", "want a positive duration such as 90s", func(raw string) (time.Duration, bool) {
+				d, err := time.ParseDuration(raw)
+				return d, err == nil && d > 0
+			})},
+		healthAddr: envconfig.Var[string]{Env: envHealthAddr, Flag: "health-addr", Default: defaultHealthAddr, EmptyIsSet: true,
+			Parser: envconfig.String(), Doc: "address of GET /healthz, empty for none"},
+		seed: envconfig.Var[uint64]{Env: envSeed, Flag: "seed", Default: 1, Doc: "seed of the message mix",
+			Parser: parser("seed", "want a non-negative whole number", func(raw string) (uint64, bool) {
+				s, err := strconv.ParseUint(raw, 10, 64)
+				return s, err == nil
+			})},
+		streamPercent: envconfig.Var[int]{Env: envStream, Flag: "stream-percent", Default: defaultStreamPercent, Doc: "percentage of requests streamed, 0 to 100",
+			Parser: parser("stream-percent", "want a whole number from 0 to 100", func(raw string) (int, bool) {
+				p, err := strconv.Atoi(raw)
+				return p, err == nil && p >= 0 && p <= 100
+			})},
+		logLevel: envconfig.Var[slog.Level]{Env: envLogLevel, Flag: "log-level", Default: slog.LevelInfo, Doc: "debug, info, warn or error",
+			Parser: envconfig.Parser[slog.Level]{
+				Parse: func(raw string, _ slog.Level) (slog.Level, error) {
+					var level slog.Level
+					if err := level.UnmarshalText([]byte(raw)); err != nil {
+						return 0, invalid("log-level", raw, "want debug, info, warn or error")
+					}
+					return level, nil
+				},
+				Format: envconfig.LogLevel().Format,
+			}},
+	}
+}
+
+// settings lists the declarations, in the order of the help.
+func (d declarations) settings() []envconfig.Setting {
+	return []envconfig.Setting{
+		d.target.Setting(), d.apiKey.Setting(), d.rate.Setting(), d.concurrency.Setting(), d.duration.Setting(),
+		d.timeout.Setting(), d.healthAddr.Setting(), d.seed.Setting(), d.streamPercent.Setting(), d.logLevel.Setting(),
+	}
+}
+
+// usage is the load generator's help.
+func usage(w io.Writer, d declarations) {
+	fmt.Fprint(w, `Usage: scanium-loadgen [flags]
+
+Sends a steady mix of assistant requests to the Scanium backend. Each flag
+has an environment variable; the flag wins over the variable, the
+variable over the default.
+
+Flags:
+`)
+	_ = envconfig.Usage(w, d.settings())
+}
+
+// loadConfig reads the flags, then the environment, then the built-in
+// defaults. -help prints the usage to output. Every problem is reported,
+// each naming what to set.
+func loadConfig(args []string, lookup func(string) (string, bool), output io.Writer) (Config, error) {
+	d := declare()
+	flags, err := envconfig.ParseFlags("scanium-loadgen", args, d.settings())
+	if errors.Is(err, envconfig.ErrHelp) {
+		usage(output, d)
+		return Config{}, errHelp
+	}
+	if err != nil {
 		return Config{}, err
 	}
-	if flags.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected arguments %q: every setting is a flag", flags.Args())
+	r := envconfig.NewReader(lookup, flags)
+	cfg := Config{
+		TargetURL:     envconfig.Get(r, d.target),
+		Rate:          envconfig.Get(r, d.rate),
+		Concurrency:   envconfig.Get(r, d.concurrency),
+		Duration:      envconfig.Get(r, d.duration),
+		Timeout:       envconfig.Get(r, d.timeout),
+		HealthAddr:    envconfig.Get(r, d.healthAddr),
+		Seed:          envconfig.Get(r, d.seed),
+		StreamPercent: envconfig.Get(r, d.streamPercent),
+		LogLevel:      envconfig.Get(r, d.logLevel),
 	}
-	var errs []error
-	cfg := Config{TargetURL: strings.TrimRight(*target, "/"), HealthAddr: *healthAddr}
-	if u, err := url.Parse(cfg.TargetURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("-target %q: want the backend's base URL, e.g. %s", *target, defaultTarget))
-	}
-
-	key := strings.TrimSpace(*apiKey)
+	key := envconfig.Get(r, d.apiKey)
 	if key == "" {
-		key = env(envAPIKey)
-	}
-	if key == "" {
-		first, _, _ := strings.Cut(env(envBackendKeys), ",")
+		keys, _ := lookup(envBackendKeys)
+		first, _, _ := strings.Cut(keys, ",")
 		key = strings.TrimSpace(first)
 	}
 	if key == "" {
-		errs = append(errs, fmt.Errorf("no API key: set %s to one of the backend's %s", envAPIKey, envBackendKeys))
+		r.Add(envAPIKey, fmt.Errorf("no API key: set %s to one of the backend's %s", envAPIKey, envBackendKeys))
 	}
 	cfg.APIKey = secret(key)
-
-	if r, err := strconv.ParseFloat(*rate, 64); err != nil || r <= 0 || r > maxRate {
-		errs = append(errs, fmt.Errorf("-rate %q: want requests per second above 0 and at most %d", *rate, maxRate))
-	} else {
-		cfg.Rate = r
-	}
-	if c, err := strconv.Atoi(*concurrency); err != nil || c < 1 || c > maxConcurrency {
-		errs = append(errs, fmt.Errorf("-concurrency %q: want a whole number from 1 to %d", *concurrency, maxConcurrency))
-	} else {
-		cfg.Concurrency = c
-	}
-	if d, err := time.ParseDuration(*duration); err != nil || d < 0 {
-		errs = append(errs, fmt.Errorf("-duration %q: want a duration such as 10m, or 0 to run until stopped", *duration))
-	} else {
-		cfg.Duration = d
-	}
-	if d, err := time.ParseDuration(*timeout); err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("-timeout %q: want a positive duration such as 90s", *timeout))
-	} else {
-		cfg.Timeout = d
-	}
-	if s, err := strconv.ParseUint(*seed, 10, 64); err != nil {
-		errs = append(errs, fmt.Errorf("-seed %q: want a non-negative whole number", *seed))
-	} else {
-		cfg.Seed = s
-	}
-	if p, err := strconv.Atoi(*streamPercent); err != nil || p < 0 || p > 100 {
-		errs = append(errs, fmt.Errorf("-stream-percent %q: want a whole number from 0 to 100", *streamPercent))
-	} else {
-		cfg.StreamPercent = p
-	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("-log-level %q: want debug, info, warn or error", *logLevel))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
+	if errs := r.Errors(); len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
-}
-
-func orDefault(v, fallback string) string {
-	if v == "" {
-		return fallback
-	}
-	return v
 }

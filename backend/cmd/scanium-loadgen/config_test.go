@@ -108,3 +108,26 @@ func TestConfigNeverPrintsTheKey(t *testing.T) {
 		t.Errorf("logs %q do not show the key as <secret>", logs.String())
 	}
 }
+
+func TestHelpListsEveryFlagWithItsVariable(t *testing.T) {
+	var out bytes.Buffer
+	if _, err := loadConfig([]string{"-h"}, lookupFrom(nil), &out); err != errHelp {
+		t.Fatalf("loadConfig(-h) = %v, want errHelp", err)
+	}
+	for _, want := range []string{
+		"  -target, " + envTarget + " (default " + defaultTarget + ")\n", "  -api-key, " + envAPIKey + " (default the first of $" + envBackendKeys + ")\n",
+		"  -rate, " + envRate + " (default 2)\n", "  -timeout, " + envTimeout + " (default 1m30s)\n",
+		"  -health-addr, " + envHealthAddr + " (default " + defaultHealthAddr + ")\n", "  -log-level, " + envLogLevel + " (default info)\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestAnEmptyHealthFlagServesNothing(t *testing.T) {
+	cfg, err := loadConfig([]string{"-health-addr", ""}, lookupFrom(map[string]string{envAPIKey: "k", envHealthAddr: ":9"}), &bytes.Buffer{})
+	if err != nil || cfg.HealthAddr != "" {
+		t.Errorf("health address %q, err %v; want none", cfg.HealthAddr, err)
+	}
+}
