@@ -46,6 +46,25 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+func TestEmptyIsSet(t *testing.T) {
+	addr := Var[string]{Env: "APP_HEALTH", Flag: "health", Default: ":8099", Parser: String(), EmptyIsSet: true}
+	for _, tc := range []struct {
+		env   LookupFunc
+		flags map[string]string
+		want  string
+	}{
+		{env(), nil, ":8099"},
+		{env("APP_HEALTH", ""), nil, ""},
+		{env("APP_HEALTH", " "), nil, ""},
+		{env("APP_HEALTH", ":9"), map[string]string{"health": ""}, ""},
+		{env("APP_HEALTH", ""), map[string]string{"health": ":7"}, ":7"},
+	} {
+		if got := Get(NewReader(tc.env, tc.flags), addr); got != tc.want {
+			t.Errorf("flags %v: got %q, want %q", tc.flags, got, tc.want)
+		}
+	}
+}
+
 func TestErrorsNameWhereTheValueCameFrom(t *testing.T) {
 	r := NewReader(env("APP_RATE", "fast"), nil)
 	if got := Get(r, rate); got != 5 {
