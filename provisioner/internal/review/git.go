@@ -224,10 +224,11 @@ func gitBytes(ctx context.Context, dir string, args ...string) ([]byte, error) {
 }
 
 // gitCommand is git in dir, with neither the user's pager nor a prompt
-// for credentials.
+// for credentials, and paths taken literally (a directory named "*" is
+// that directory, not a pattern).
 func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0")
+	cmd.Env = append(os.Environ(), "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0", "GIT_LITERAL_PATHSPECS=1")
 	return cmd
 }
 
