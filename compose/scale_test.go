@@ -403,9 +403,9 @@ func TestScaleKeepsTheMonolithicNamesReachable(t *testing.T) {
 		mimirService: scaleGatewayService, "mimir": scaleGatewayService,
 		lokiService: scaleGatewayService, "loki": scaleGatewayService,
 		tempoService: scaleGatewayService, "tempo": scaleGatewayService,
-		alloyService:   scaleOTLPLBService,
-		backendService: scaleLBService,
-		grafanaService: scaleGrafanaLBService,
+		alloyService:    scaleOTLPLBService,
+		backendService:  scaleLBService,
+		grafanaService:  scaleGrafanaLBService,
 		"scanium-minio": scaleMinioService, scalePostgresService: scalePostgresService,
 	} {
 		got := scaleServiceAt(p, host)
