@@ -9,6 +9,10 @@ import (
 // indent nests changes and parts under their resource.
 const indent = "    "
 
+// maxMarkdownBytes bounds the markdown report: GitHub refuses a job
+// summary over 1 MiB.
+const maxMarkdownBytes = 900 << 10
+
 // Text writes the report for a terminal: one line per resource that
 // differs, its changes and parts indented under it, then a summary line.
 // Values go through redact (when not nil) before they are rendered.
@@ -50,8 +54,15 @@ func (r *Report) Markdown(w io.Writer, redact func(string) string) error {
 		b.WriteString("No dashboard, rule, contact point or notification policy changed.\n")
 	} else {
 		fmt.Fprintf(&b, "%s.\n\n", r.Summary())
-		for _, e := range r.Entries {
-			writeMarkdown(&b, e, "", redact)
+		for i, e := range r.Entries {
+			var entry strings.Builder
+			writeMarkdown(&entry, e, "", redact)
+			if b.Len()+entry.Len() > maxMarkdownBytes {
+				fmt.Fprintf(&b, "\n… and %d more: the rest is too long for a job summary, run `scanium-provisioner diff %s` (or `make review`) to see it all.\n",
+					len(r.Entries)-i, mdCodeText(r.Base))
+				break
+			}
+			b.WriteString(entry.String())
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -110,6 +121,9 @@ func mdCode(s string) string {
 	}
 	return fence + s + fence
 }
+
+// mdCodeText is s made safe inside a code span of one backtick.
+func mdCodeText(s string) string { return strings.ReplaceAll(s, "`", "'") }
 
 // mdText escapes what markdown would read as markup, and keeps s on one
 // line.

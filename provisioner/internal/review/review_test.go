@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,33 @@ func TestExtractWritesOnlyRegularFilesUnderItsDirectory(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "main") {
 			t.Errorf("%s: extract = %v, want an error naming the revision", name, err)
 		}
+	}
+}
+
+func TestMarkdownStaysWithinAJobSummary(t *testing.T) {
+	var base, head artifact.Bundle
+	// Each change rewrites a whole value: about 430 bytes of markdown.
+	from, to := strings.Repeat("a", 300), strings.Repeat("b", 300)
+	for i := range 3000 {
+		uid := fmt.Sprintf("d%04d", i)
+		base.Dashboards = append(base.Dashboards, dashboard(uid, "D", map[string]any{"description": from}))
+		head.Dashboards = append(head.Dashboards, dashboard(uid, "D", map[string]any{"description": to}))
+	}
+	r, err := Compare("main", &base, WorkingTree, &head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := r.Markdown(&b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > maxMarkdownBytes+1000 {
+		t.Errorf("the markdown is %d bytes", b.Len())
+	}
+	if !strings.Contains(b.String(), "more: the rest is too long for a job summary, run `scanium-provisioner diff main`") {
+		t.Errorf("the cut is not said: %s", b.String()[b.Len()-300:])
+	}
+	if !strings.Contains(b.String(), "- **dashboard** `d0000`") {
+		t.Errorf("the first dashboard is missing")
 	}
 }
