@@ -19,6 +19,15 @@ func DemoFaultRates() FaultRates {
 	return FaultRates{Fault500: 0.02, Fault429: 0.01}
 }
 
+// DemoConfig returns DefaultConfig with the demo's faults (DemoFaultRates):
+// the backend's built-in simulator starts from it, before its SIM_*
+// variables.
+func DemoConfig() Config {
+	c := DefaultConfig()
+	c.FaultRates = DemoFaultRates()
+	return c
+}
+
 // RegisterFlags defines on fs a flag for each setting of c that a
 // deployment chooses: latencies and paces, the hang bound, the rate
 // limits, the faults and the seed. Each flag defaults to c's value and

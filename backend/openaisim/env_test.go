@@ -13,8 +13,7 @@ func lookupOf(kv map[string]string) func(string) (string, bool) {
 }
 
 func TestFromEnv(t *testing.T) {
-	base := openaisim.DefaultConfig()
-	base.FaultRates = openaisim.DemoFaultRates()
+	base := openaisim.DemoConfig()
 	for _, tc := range []struct {
 		name   string
 		env    map[string]string
@@ -90,5 +89,12 @@ func TestDemoFaultRatesAreValid(t *testing.T) {
 	r := openaisim.DemoFaultRates()
 	if err := r.Validate(); err != nil || r[openaisim.Fault500] != 0.02 || r[openaisim.Fault429] != 0.01 || len(r) != 2 {
 		t.Errorf("DemoFaultRates() = %s (%v)", r, err)
+	}
+	demo, def := openaisim.DemoConfig(), openaisim.DefaultConfig()
+	if demo.FaultRates.String() != r.String() || demo.Latency.Median != def.Latency.Median || demo.RateLimits != def.RateLimits || demo.Seed != def.Seed {
+		t.Errorf("DemoConfig() = %+v, want DefaultConfig() %+v with the demo's faults", demo, def)
+	}
+	if err := demo.Validate(); err != nil {
+		t.Error(err)
 	}
 }

@@ -291,19 +291,17 @@ func (b *backend) shutdown(srv *http.Server, cfg config.Config, logger *slog.Log
 	return nil
 }
 
-// simulatorConfig is the built-in simulator's configuration: the
-// simulator's defaults for demos (openaisim.DefaultConfig: realistic
-// latencies and paces, tier-1 rate limits) with the demo's faults
-// (openaisim.DemoFaultRates: 2% 500, 1% 429), as compose's simulator
-// service has them, then the SIM_* variables the simulator reads that make
-// sense in-process (openaisim.FromEnv): SIM_FAULTS, SIM_LATENCY_MEDIAN,
+// simulatorConfig is the built-in simulator's configuration:
+// openaisim.DemoConfig (realistic latencies and paces, tier-1 rate limits,
+// and the demo's faults, 2% 500 and 1% 429, as compose's simulator service
+// has them), then the SIM_* variables the simulator reads that make sense
+// in-process (openaisim.FromEnv): SIM_FAULTS, SIM_LATENCY_MEDIAN,
 // SIM_LATENCY_P99, SIM_PACE, SIM_HANG_MAX, SIM_LIMIT_*, SIM_SEED. A backend
-// without an OpenAI key is a demo, so its dashboards show errors;
-// SIM_FAULTS=none, or set empty, turns the faults off.
+// without an OpenAI key, a bare go run included, is a demo, so its
+// dashboards show errors; SIM_FAULTS=none, or set empty, turns the faults
+// off.
 func simulatorConfig(lookup config.LookupFunc) (openaisim.Config, error) {
-	c := openaisim.DefaultConfig()
-	c.FaultRates = openaisim.DemoFaultRates()
-	return openaisim.FromEnv(lookup, c)
+	return openaisim.FromEnv(lookup, openaisim.DemoConfig())
 }
 
 // simulatedFaults tells the startup banner the faults the simulator
