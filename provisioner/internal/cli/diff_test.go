@@ -110,7 +110,7 @@ func TestDiffComparesTwoRevisions(t *testing.T) {
 	base := r.commit("artifacts")
 
 	const groupFile = "alerting/openai-latency.json"
-	var ruleUID, ruleTitle, groupKey, oldExpr string
+	var ruleUID, ruleTitle, groupKey, oldExpr, queryRef, thresholdRef string
 	var oldThreshold float64
 	fixture.Edit(t, r.dir, groupFile, func(v any) any {
 		g := v.(map[string]any)
@@ -121,6 +121,7 @@ func TestDiffComparesTwoRevisions(t *testing.T) {
 		oldThreshold = params[0].(float64)
 		params[0] = oldThreshold * 2
 		oldExpr = query["expr"].(string)
+		queryRef, thresholdRef = query["refId"].(string), threshold["refId"].(string)
 		query["expr"] = "max without () (" + oldExpr + ")"
 		return v
 	})
@@ -166,11 +167,12 @@ func TestDiffComparesTwoRevisions(t *testing.T) {
 		if len(got) != 7 || strings.Join(got[:4], "\n") != strings.Join(want, "\n") {
 			t.Fatalf("diff %v:\n%s\nwant it to start with:\n%s", args, stdout, strings.Join(want, "\n"))
 		}
-		// The rule's changes, sorted by path: the query, then the threshold.
-		if !strings.HasPrefix(got[4], `        ~ data[refId=A].model.expr: "{+max without () (+}`) || !strings.HasSuffix(got[4], `{+)+}"`) {
+		// The rule's changes, sorted by path: the query, then the threshold
+		// (its refId comes after the query's in every generated rule).
+		if !strings.HasPrefix(got[4], `        ~ data[refId=`+queryRef+`].model.expr: "{+max without () (+}`) || !strings.HasSuffix(got[4], `{+)+}"`) {
 			t.Errorf("query change: %s", got[4])
 		}
-		if want := fmt.Sprintf("        ~ data[refId=C].model.conditions[0].evaluator.params[0]: %v -> %v", oldThreshold, oldThreshold*2); !strings.Contains(stdout, want+"\n") {
+		if want := fmt.Sprintf("        ~ data[refId=%s].model.conditions[0].evaluator.params[0]: %v -> %v", thresholdRef, oldThreshold, oldThreshold*2); !strings.Contains(stdout, want+"\n") {
 			t.Errorf("stdout lacks the threshold change %q:\n%s", want, stdout)
 		}
 		if want := fmt.Sprintf("Diff %s -> %s: 0 added, 0 removed, 2 changed.", tt.base, tt.head); got[6] != want {
@@ -220,10 +222,17 @@ func TestDiffAsMarkdown(t *testing.T) {
 	r := newGitRepo(t)
 	r.copyArtifacts()
 	r.commit("artifacts")
+	var groupKey, ruleUID, ruleTitle, oldFor, oldSeverity string
 	fixture.Edit(t, r.dir, "alerting/openai-latency.json", func(v any) any {
+		g := v.(map[string]any)
+		groupKey = fmt.Sprint(g["folderUid"], "/", g["title"])
 		rule, _, _ := thresholdRule(t, v)
-		rule["for"] = "15m"
-		rule["labels"].(map[string]any)["severity"] = "critical"
+		ruleUID, ruleTitle = rule["uid"].(string), rule["title"].(string)
+		oldFor = rule["for"].(string)
+		rule["for"] = "17m"
+		labels := rule["labels"].(map[string]any)
+		oldSeverity = labels["severity"].(string)
+		labels["severity"] = "page-" + oldSeverity
 		return v
 	})
 	code, stdout, stderr := r.diff("-format", "markdown", "HEAD")
@@ -232,10 +241,10 @@ func TestDiffAsMarkdown(t *testing.T) {
 	}
 	for _, want := range []string{
 		"### Grafana artifacts: HEAD → the working tree\n\n0 added, 0 removed, 1 changed.\n\n",
-		"- **rule-group** `scanium/openai-latency`: changed (1 rule)\n",
-		"  - **rule** `openai-high-latency` (OpenAIHighLatency): changed (2 changes)\n    ```text\n",
-		"    ~ for: \"10m\" -> \"15m\"\n",
-		"    ~ labels.severity: \"warning\" -> \"critical\"\n    ```\n",
+		"- **rule-group** `" + groupKey + "`: changed (1 rule)\n",
+		"  - **rule** `" + ruleUID + "` (" + ruleTitle + "): changed (2 changes)\n    ```text\n",
+		"    ~ for: \"" + oldFor + "\" -> \"17m\"\n",
+		"    ~ labels.severity: \"" + oldSeverity + "\" -> \"page-" + oldSeverity + "\"\n    ```\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, stdout)
