@@ -68,12 +68,11 @@ func (r *gitRepo) copyArtifacts() {
 	}
 }
 
-// diff runs the diff command in-process.
+// diff runs the diff command in-process, through Run.
 func (r *gitRepo) diff(args ...string) (code int, stdout, stderr string) {
 	r.t.Helper()
 	var out, errOut bytes.Buffer
-	app := &App{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
-	code = app.Run(context.Background(), append([]string{"diff", "-dir", r.dir}, args...))
+	code = Run(context.Background(), append([]string{"diff", "-dir", r.dir}, args...), func(string) string { return "" }, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
