@@ -21,18 +21,8 @@ const (
 	SeverityCritical = "critical"
 )
 
-// Label and annotation keys.
-const (
-	labelSeverity         = bundle.LabelSeverity
-	annotationSummary     = bundle.AnnotationSummary
-	annotationDescription = bundle.AnnotationDescription
-	// AnnotationRunbookURL is set by WithRunbooks.
-	AnnotationRunbookURL = bundle.AnnotationRunbookURL
-	// annotationDashboardUID and annotationPanelID link the alert to the panel
-	// that shows its signal.
-	annotationDashboardUID = bundle.AnnotationDashboardUID
-	annotationPanelID      = bundle.AnnotationPanelID
-)
+// AnnotationRunbookURL is the annotation WithRunbooks sets (the bundle's).
+const AnnotationRunbookURL = bundle.AnnotationRunbookURL
 
 // The refIds of every rule: A is the PromQL query, B reduces each series to
 // its last value, C compares it with the threshold and is the condition.
@@ -87,12 +77,13 @@ func (s spec) build(group string) *alerting.RuleBuilder {
 		NoDataState(s.noData).
 		ExecErrState(s.execErr).
 		IsPaused(false).
-		Labels(map[string]string{labelSeverity: s.severity}).
+		Labels(map[string]string{bundle.LabelSeverity: s.severity}).
 		Annotations(map[string]string{
-			annotationSummary:      s.summary,
-			annotationDescription:  s.description,
-			annotationDashboardUID: openairuntime.UID,
-			annotationPanelID:      strconv.FormatUint(uint64(s.panelID), 10),
+			bundle.AnnotationSummary:     s.summary,
+			bundle.AnnotationDescription: s.description,
+			// The panel that shows the alert's signal.
+			bundle.AnnotationDashboardUID: openairuntime.UID,
+			bundle.AnnotationPanelID:      strconv.FormatUint(uint64(s.panelID), 10),
 		})
 }
 
