@@ -155,8 +155,8 @@ func Lookup[T any](r *Reader, v Var[T]) (T, bool) {
 	return got, true
 }
 
-// Fail reports a problem of the setting env, named as its value was read
-// (the flag or the variable), e.g. from a check across settings.
+// Fail reports a problem of setting s, named as its value was read (the
+// flag or the variable): a check beyond its parser, or across settings.
 func (r *Reader) Fail(s Setting, format string, args ...any) {
 	_, name, _ := r.Raw(s)
 	r.report(s.Env, name, fmt.Errorf(format, args...))
