@@ -123,15 +123,17 @@ func (c *client) get(ctx context.Context, endpoint string, query url.Values, out
 		if err == nil || wait < 0 {
 			return err
 		}
-		_, err2 := retrier.Wait(ctx, attempt, wait)
+		_, stop := retrier.Wait(ctx, attempt, wait)
 		switch {
-		case err2 == nil:
-		case errors.Is(err2, retry.ErrPastDeadline):
+		case stop == nil:
+		case errors.Is(stop, retry.ErrRetryAfterTooLong):
+			return fmt.Errorf("%w; it asked to wait %s, beyond the %s the exporter waits", err, wait, maxRetryAfter)
+		case errors.Is(stop, retry.ErrPastDeadline):
 			return fmt.Errorf("%w; the poll's budget (%s) ends before the next try", err, EnvPollTimeout)
-		case errors.Is(err2, retry.ErrAttemptsExhausted), errors.Is(err2, retry.ErrRetryAfterTooLong):
+		case errors.Is(stop, retry.ErrAttemptsExhausted):
 			return err
 		default:
-			return fmt.Errorf("%w; then the poll ended: %w", err, err2)
+			return fmt.Errorf("%w; then the poll ended: %w", err, stop)
 		}
 	}
 }
@@ -164,10 +166,7 @@ func (c *client) try(ctx context.Context, endpoint, target string, out any) (tim
 		statusErr := &StatusError{Endpoint: endpoint, StatusCode: resp.StatusCode, Message: c.errorMessage(body)}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
-			wait, ok := retryAfter(resp.Header)
-			if ok && wait > maxRetryAfter {
-				return -1, fmt.Errorf("%w; it asked to wait %s, beyond the %s the exporter waits", statusErr, wait, maxRetryAfter)
-			}
+			wait, _ := retryAfter(resp.Header)
 			return wait, statusErr
 		case resp.StatusCode >= 500:
 			return 0, statusErr
