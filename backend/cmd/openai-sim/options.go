@@ -39,16 +39,8 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.addr, "addr", o.addr, "address to listen on")
-	fs.DurationVar(&o.sim.Latency.Median, "latency-median", o.sim.Latency.Median, "median time to first token, reasoning excluded; 0 for none")
-	fs.DurationVar(&o.sim.Latency.P99, "latency-p99", o.sim.Latency.P99, "99th percentile time to first token; 0 for no tail")
-	fs.TextVar(&o.sim.Latency.Pace, "pace", o.sim.Latency.Pace, "tokens per second generated after the first token, reasoning first: a default, then model-prefix:rate pairs, such as 80,gpt-4o:60; 0 for instant")
-	fs.DurationVar(&o.sim.HangMax, "hang-max", o.sim.HangMax, "how long a hang fault holds a request before a 504; 0 until the client leaves")
-	fs.Int64Var(&o.sim.RateLimits.Requests, "limit-requests", o.sim.RateLimits.Requests, "requests allowed per request window")
-	fs.DurationVar(&o.sim.RateLimits.RequestWindow, "limit-requests-window", o.sim.RateLimits.RequestWindow, "length of the request window")
-	fs.Int64Var(&o.sim.RateLimits.Tokens, "limit-tokens", o.sim.RateLimits.Tokens, "tokens allowed per token window")
-	fs.DurationVar(&o.sim.RateLimits.TokenWindow, "limit-tokens-window", o.sim.RateLimits.TokenWindow, "length of the token window")
-	fs.TextVar(&o.sim.FaultRates, "faults", o.sim.FaultRates, "fault probabilities, such as 500:0.02,429:0.01,hang:0.001,cut:0.01 (faults: 401, 429, 500, 502, 503, hang before the answer; cut and error-chunk in the middle of a streamed answer)")
-	fs.Uint64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the fault, latency and id generators")
+	// The deployment's settings, declared once with the simulator.
+	openaisim.RegisterFlags(fs, &o.sim)
 	fs.Func("models", "comma-separated models listed by GET /v1/models (default "+strings.Join(openaisim.DefaultModels(), ",")+")", func(s string) error {
 		o.sim.Models = splitList(s)
 		return nil
@@ -58,7 +50,7 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		env := envName(f.Name)
+		env := openaisim.EnvName(f.Name)
 		f.Usage += " (env " + env + ")"
 		if value := getenv(env); value != "" {
 			if err := fs.Set(f.Name, value); err != nil {
@@ -88,12 +80,6 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		return options{}, err
 	}
 	return o, nil
-}
-
-// envName is the variable that sets a flag: SIM_ and the flag's name in
-// upper case, dashes as underscores.
-func envName(flagName string) string {
-	return "SIM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 // splitList splits a comma-separated list, dropping blanks.
