@@ -20,7 +20,8 @@ import (
 // RetryPolicy says how often and how long to retry a request that failed
 // in a way that may pass: a connection error, 429 or a 5xx. Other answers,
 // 4xx included, are never retried. A Retry-After longer than MaxRetryAfter
-// (however large the number) ends the retries.
+// (however large the number) ends the retries. Its zero Jitter is full
+// jitter; DefaultRetryPolicy's is equal jitter.
 type RetryPolicy = retry.Policy
 
 // DefaultRetryPolicy: 5 attempts within about 4 seconds of backoff, each
@@ -106,8 +107,8 @@ type verdict struct {
 	retry bool
 	// reason says why, for the retry notice.
 	reason string
-	// retryAfter is the wait the server asked for: 0 for none, beyond
-	// MaxRetryAfter (at most) when it asked for longer.
+	// retryAfter is the wait the server asked for: 0 for none, the largest
+	// Duration when it asked for longer than MaxRetryAfter.
 	retryAfter time.Duration
 }
 
