@@ -112,6 +112,11 @@ type nginxConf struct {
 	// routes maps a listen port to its locations, each to the upstream it
 	// passes to ("" for a location that answers itself).
 	routes map[int]map[string]string
+	// grpcRoutes maps a listen port to its locations that pass gRPC (an
+	// `if` on the content type) to an upstream.
+	grpcRoutes map[int]map[string]string
+	// http2 lists the listen ports with http2 on.
+	http2 []int
 	// answers maps a listen port to the locations that return a response.
 	answers map[int][]string
 }
@@ -126,7 +131,10 @@ func loadNginx(t *testing.T, path string) nginxConf {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	conf := nginxConf{file: path, upstreams: map[string][]string{}, routes: map[int]map[string]string{}, answers: map[int][]string{}}
+	conf := nginxConf{
+		file: path, upstreams: map[string][]string{}, routes: map[int]map[string]string{},
+		grpcRoutes: map[int]map[string]string{}, answers: map[int][]string{},
+	}
 	var http *nginxDirective
 	for i := range top {
 		if top[i].name == "http" {
@@ -166,9 +174,13 @@ func loadNginx(t *testing.T, path string) nginxConf {
 		case "server":
 			var ports []int
 			locations := map[string]string{}
+			grpcLocations := map[string]string{}
 			var answers []string
+			http2 := false
 			for _, s := range d.children {
 				switch s.name {
+				case "http2":
+					http2 = slices.Equal(s.args, []string{"on"})
 				case "listen":
 					port, err := strconv.Atoi(s.args[0])
 					if err != nil {
@@ -185,23 +197,36 @@ func loadNginx(t *testing.T, path string) nginxConf {
 							locations[where] = rest
 						case "return":
 							answers = append(answers, where)
+						case "if":
+							for _, c := range l.children {
+								if c.name == "grpc_pass" {
+									_, rest, _ := strings.Cut(c.args[0], "://")
+									grpcLocations[where] = rest
+								}
+							}
 						}
 					}
 				}
 			}
 			for _, port := range ports {
 				conf.routes[port] = locations
+				conf.grpcRoutes[port] = grpcLocations
 				conf.answers[port] = answers
+				if http2 {
+					conf.http2 = append(conf.http2, port)
+				}
 			}
 		}
 	}
 	if !resolver && len(conf.upstreams) > 0 {
 		t.Errorf("%s has upstreams but no resolver", path)
 	}
-	for port, locations := range conf.routes {
-		for where, upstream := range locations {
-			if _, ok := conf.upstreams[upstream]; !ok {
-				t.Errorf("%s: port %d: location %s passes to %q, which is no upstream", path, port, where, upstream)
+	for _, routes := range []map[int]map[string]string{conf.routes, conf.grpcRoutes} {
+		for port, locations := range routes {
+			for where, upstream := range locations {
+				if _, ok := conf.upstreams[upstream]; !ok {
+					t.Errorf("%s: port %d: location %s passes to %q, which is no upstream", path, port, where, upstream)
+				}
 			}
 		}
 	}
@@ -212,8 +237,17 @@ func loadNginx(t *testing.T, path string) nginxConf {
 // nginx's prefix rule: the longest matching prefix (an exact "=" location
 // is written as its path here).
 func (c nginxConf) route(port int, path string) []string {
+	return c.routeIn(c.routes, port, path)
+}
+
+// grpcRoute is route for a gRPC request.
+func (c nginxConf) grpcRoute(port int, path string) []string {
+	return c.routeIn(c.grpcRoutes, port, path)
+}
+
+func (c nginxConf) routeIn(routes map[int]map[string]string, port int, path string) []string {
 	best, upstream := "", ""
-	for where, u := range c.routes[port] {
+	for where, u := range routes[port] {
 		if strings.HasPrefix(path, where) && len(where) > len(best) {
 			best, upstream = where, u
 		}
@@ -353,6 +387,29 @@ func TestScaleNginxSendsEachPathToItsRole(t *testing.T) {
 			t.Errorf("%s: %s:%d%s goes to %v, want %v", tc.what, tc.front, tc.port, tc.path, got, tc.want)
 		}
 	}
+	// gRPC: OTLP and Tempo's streamed queries (stream_over_http_enabled)
+	// need HTTP/2 from the client and grpc_pass to the replicas.
+	if !tempoCfg.StreamOverHTTPEnabled {
+		t.Errorf("%s: stream_over_http_enabled is off; the gateway's gRPC route on %d leads nowhere", scaleTempoFile, scaleTempoHTTPPort)
+	}
+	for _, tc := range []struct {
+		conf  nginxConf
+		port  int
+		plain bool
+	}{
+		{gateway, scaleOTLPGRPCPort, false}, {otlp, scaleOTLPGRPCPort, false}, {gateway, scaleTempoHTTPPort, true},
+	} {
+		if !slices.Contains(tc.conf.http2, tc.port) {
+			t.Errorf("%s: port %d carries gRPC but has no `http2 on`", tc.conf.file, tc.port)
+		}
+		if tc.plain && len(tc.conf.grpcRoutes[tc.port]) == 0 {
+			t.Errorf("%s: port %d sends gRPC requests to proxy_pass, which speaks HTTP/1.1", tc.conf.file, tc.port)
+		}
+	}
+	if got, want := gateway.grpcRoute(scaleTempoHTTPPort, "/tempopb.StreamingQuerier/Search"), hostPorts(scaleReplicasOf("tempo"), tempoCfg.Server.HTTPListenPort); !slices.Equal(got, want) {
+		t.Errorf("Tempo's streamed search: %s:%d goes to %v, want %v", scaleGatewayService, scaleTempoHTTPPort, got, want)
+	}
+
 	// Every upstream server is a running service.
 	for _, conf := range []nginxConf{gateway, otlp, lb, grafana} {
 		for name, servers := range conf.upstreams {
