@@ -18,18 +18,3 @@ func DatasourceRef(typ, uid string) common.DataSourceRef {
 func Mimir() common.DataSourceRef { return DatasourceRef(bundle.PrometheusType, bundle.MimirUID) }
 func Loki() common.DataSourceRef  { return DatasourceRef(bundle.LokiType, bundle.LokiUID) }
 func Tempo() common.DataSourceRef { return DatasourceRef(bundle.TempoType, bundle.TempoUID) }
-
-// The former identities of this package.
-//
-// Deprecated: use the bundle's (internal/bundle).
-const (
-	FolderUID      = bundle.FolderUID
-	FolderTitle    = bundle.FolderTitle
-	MimirUID       = bundle.MimirUID
-	PrometheusType = bundle.PrometheusType
-	LokiUID        = bundle.LokiUID
-	LokiType       = bundle.LokiType
-	TempoUID       = bundle.TempoUID
-	TempoType      = bundle.TempoType
-	ExpressionUID  = bundle.ExpressionUID
-)

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/scanium/openai-monitoring/backend/config"
-	"github.com/scanium/openai-monitoring/compose"
+	"github.com/scanium/openai-monitoring/internal/signals"
 )
 
 // Query is a log query: a stream selector and its pipeline.
@@ -23,13 +23,13 @@ type Query struct {
 // Backend selects the log records of the backend, by the stream label Loki
 // makes of the resource's service.name.
 func Backend() Query {
-	return Query{stream: []string{compose.LokiServiceNameLabel + "=" + strconv.Quote(config.DefaultServiceName)}}
+	return Query{stream: []string{signals.LokiServiceNameLabel + "=" + strconv.Quote(config.DefaultServiceName)}}
 }
 
 // SeverityIn keeps the records whose severity text is one of severities
 // (openaimetrics.LogSeverity*), from Loki's structured metadata.
 func (q Query) SeverityIn(severities ...string) Query {
-	return q.then(labelFilter(compose.LokiSeverityTextMetadata, severities))
+	return q.then(labelFilter(signals.LokiSeverityTextMetadata, severities))
 }
 
 func (q Query) then(stage string) Query {

@@ -9,8 +9,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/alerts"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/grafana"
-	"github.com/scanium/openai-monitoring/dashboards-as-code/internal/schema"
+	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
 // severityLabel is the label every rule carries its severity in.
@@ -57,7 +56,7 @@ func readRules(groups []alerting.RuleGroup) ([]Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode rule group: %w", err)
 		}
-		decoded, err := schema.DecodeRuleGroup(data)
+		decoded, err := bundle.DecodeRuleGroup(data)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +71,7 @@ func readRules(groups []alerting.RuleGroup) ([]Rule, error) {
 	return out, nil
 }
 
-func readRule(group string, r schema.Rule) (Rule, error) {
+func readRule(group string, r bundle.Rule) (Rule, error) {
 	rule := Rule{
 		Title:        r.Title,
 		Group:        group,
@@ -94,12 +93,12 @@ func readRule(group string, r schema.Rule) (Rule, error) {
 	}
 	rule.For = time.Duration(pending)
 
-	var condition, query *schema.Query
+	var condition, query *bundle.Query
 	for i, q := range r.Data {
 		if q.RefID == r.Condition {
 			condition = &r.Data[i]
 		}
-		if q.DatasourceUID == grafana.MimirUID {
+		if q.DatasourceUID == bundle.MimirUID {
 			query = &r.Data[i]
 		}
 	}
@@ -119,7 +118,7 @@ func readRule(group string, r schema.Rule) (Rule, error) {
 			evaluator.Type, evaluator.Params)
 	}
 	if query == nil || query.RelativeTimeRange == nil {
-		return Rule{}, fmt.Errorf("no PromQL query on datasource %s with a relative time range", grafana.MimirUID)
+		return Rule{}, fmt.Errorf("no PromQL query on datasource %s with a relative time range", bundle.MimirUID)
 	}
 	rule.Lookback = time.Duration(query.RelativeTimeRange.From) * time.Second
 	return rule, nil

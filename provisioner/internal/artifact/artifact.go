@@ -24,14 +24,6 @@ import (
 	"github.com/scanium/openai-monitoring/internal/bundle"
 )
 
-// Layout of the artifact directory: the bundle's (internal/bundle).
-const (
-	DashboardsDir          = bundle.DashboardsDir
-	AlertingDir            = bundle.AlertingDir
-	ContactPointsFile      = bundle.ContactPointsFile
-	NotificationPolicyFile = bundle.NotificationPolicyFile
-)
-
 // Dashboard is one dashboard in the classic JSON model.
 type Dashboard struct {
 	// File is the path relative to the bundle directory.
@@ -75,14 +67,14 @@ func (b *Bundle) Empty() bool { return len(b.Dashboards) == 0 && len(b.RuleGroup
 // a symlink to one) of at most MaxArtifactBytes. Problems come back as
 // *Error.
 func Load(dir string) (*Bundle, error) {
-	info, err := os.Stat(filepath.Join(dir, DashboardsDir))
+	info, err := os.Stat(filepath.Join(dir, bundle.DashboardsDir))
 	if err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("%s has no %s/ directory: point -dir at the generated artifacts (run make generate first)", dir, DashboardsDir)
+		return nil, fmt.Errorf("%s has no %s/ directory: point -dir at the generated artifacts (run make generate first)", dir, bundle.DashboardsDir)
 	}
 	b := &Bundle{Dir: dir}
 	var list []Problem
 
-	files, err := jsonFiles(dir, DashboardsDir)
+	files, err := jsonFiles(dir, bundle.DashboardsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +89,7 @@ func Load(dir string) (*Bundle, error) {
 		}
 	}
 
-	files, err = jsonFiles(dir, AlertingDir)
+	files, err = jsonFiles(dir, bundle.AlertingDir)
 	if err != nil {
 		return nil, err
 	}

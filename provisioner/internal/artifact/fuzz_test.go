@@ -1,6 +1,8 @@
 package artifact
 
 import (
+	"github.com/scanium/openai-monitoring/internal/bundle"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -25,7 +27,7 @@ func FuzzLoad(f *testing.F) {
 	// time in each process, and a fresh directory per input would cost
 	// more than Load itself.
 	dir := f.TempDir()
-	for _, sub := range []string{DashboardsDir, AlertingDir} {
+	for _, sub := range []string{bundle.DashboardsDir, bundle.AlertingDir} {
 		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
 			f.Fatal(err)
 		}
