@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -640,6 +641,45 @@ func TestScaleReplicasExtendTheNASServices(t *testing.T) {
 			if base.StopGracePeriod != nil && (s.StopGracePeriod == nil || *s.StopGracePeriod != *base.StopGracePeriod) {
 				t.Errorf("%s: stop_grace_period differs from %s's", name, role.base)
 			}
+		}
+	}
+}
+
+// TestScaleDocDescribesTheOverlay keeps docs/scaling.md in step with the
+// overlay: every image it pins, every setting it requires.
+func TestScaleDocDescribesTheOverlay(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "docs", "scaling.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	p := loadScale(t, nil, nil)
+	nas := loadExample(t, nil)
+	for _, s := range p.Services {
+		image := s.Image
+		if s.Build != nil {
+			if base := s.Build.Args["BASE_IMAGE"]; base != nil {
+				image = *base
+			}
+		}
+		if image == "" {
+			continue
+		}
+		if _, err := nas.GetService(s.Name); err == nil {
+			continue
+		}
+		if !strings.Contains(doc, "`"+image) {
+			t.Errorf("docs/scaling.md does not name %s's image %s", s.Name, image)
+		}
+	}
+	for name := range scaleSecrets {
+		if !strings.Contains(doc, "`"+name+"`") {
+			t.Errorf("docs/scaling.md does not explain %s", name)
+		}
+	}
+	for _, link := range []string{"(capacity.md)", "(deployment.md)"} {
+		if !strings.Contains(doc, link) {
+			t.Errorf("docs/scaling.md does not link %s", link)
 		}
 	}
 }
