@@ -69,7 +69,7 @@ func alloyConfigSource(s types.ServiceConfig, path string) (string, bool) {
 func loadScaleAlloyPipeline(t *testing.T) *alloy.Pipeline {
 	t.Helper()
 	p := loadScale(t, nil, nil)
-	s := service(t, p, scaleReplicasOf("alloy")[0])
+	s := service(t, p, scaleReplicasOf(t, "alloy")[0])
 	run := parseAlloyRun(t, s.Name, s.Command)
 	source, _ := alloyConfigSource(s, run.config)
 	raw, err := os.ReadFile(source)
@@ -89,7 +89,7 @@ func TestScaleAlloyReplicasRunTheNASCommandLineAsACluster(t *testing.T) {
 	base := service(t, nas, alloyService)
 	baseRun := parseAlloyRun(t, alloyService, base.Command)
 	baseSource, _ := alloyConfigSource(base, baseRun.config)
-	replicas := scaleReplicasOf("alloy")
+	replicas := scaleReplicasOf(t, "alloy")
 	listen := baseRun.flags["--server.http.listen-addr"]
 	_, httpPort, err := net.SplitHostPort(listen)
 	if err != nil {

@@ -406,7 +406,7 @@ func TestScaleMimirIsInReadWriteModeOnS3(t *testing.T) {
 		}
 		seen[b] = key
 	}
-	expectMembers(t, scaleMimirFile, cfg.Memberlist.JoinMembers, scaleReplicasOf("mimir"))
+	expectMembers(t, scaleMimirFile, cfg.Memberlist.JoinMembers, scaleReplicasOf(t, "mimir"))
 	for key, store := range map[string]string{
 		"compactor.sharding_ring": cfg.Compactor.ShardingRing.KVStore.Store, "distributor.ring": cfg.Distributor.Ring.KVStore.Store,
 		"ingester.ring": cfg.Ingester.Ring.KVStore.Store, "store_gateway.sharding_ring": cfg.StoreGateway.ShardingRing.KVStore.Store,
@@ -424,9 +424,9 @@ func TestScaleMimirIsInReadWriteModeOnS3(t *testing.T) {
 		rf       int
 		replicas []string
 	}{
-		"ingester.ring":               {cfg.Ingester.Ring.ReplicationFactor, scaleReplicasOf("mimir write")},
-		"store_gateway.sharding_ring": {cfg.StoreGateway.ShardingRing.ReplicationFactor, scaleReplicasOf("mimir backend")},
-		"alertmanager.sharding_ring":  {cfg.Alertmanager.ShardingRing.ReplicationFactor, scaleReplicasOf("mimir backend")},
+		"ingester.ring":               {cfg.Ingester.Ring.ReplicationFactor, scaleReplicasOf(t, "mimir write")},
+		"store_gateway.sharding_ring": {cfg.StoreGateway.ShardingRing.ReplicationFactor, scaleReplicasOf(t, "mimir backend")},
+		"alertmanager.sharding_ring":  {cfg.Alertmanager.ShardingRing.ReplicationFactor, scaleReplicasOf(t, "mimir backend")},
 	} {
 		if tc.rf < 1 || tc.rf > len(tc.replicas) {
 			t.Errorf("%s: %s.replication_factor = %d, with %d replicas to hold the copies", scaleMimirFile, key, tc.rf, len(tc.replicas))
@@ -497,19 +497,19 @@ func TestScaleLokiIsSimpleScalableOnS3(t *testing.T) {
 	if cfg.Compactor.DeleteRequestStore != "s3" {
 		t.Errorf("%s: compactor.delete_request_store = %q, want s3: the backends share it", scaleLokiFile, cfg.Compactor.DeleteRequestStore)
 	}
-	expectMembers(t, scaleLokiFile, cfg.Memberlist.JoinMembers, scaleReplicasOf("loki"))
+	expectMembers(t, scaleLokiFile, cfg.Memberlist.JoinMembers, scaleReplicasOf(t, "loki"))
 	if cfg.Common.Ring.KVStore.Store != "memberlist" {
 		t.Errorf("%s: common.ring.kvstore.store = %q, want memberlist", scaleLokiFile, cfg.Common.Ring.KVStore.Store)
 	}
-	if rf := cfg.Common.ReplicationFactor; rf < 1 || rf > len(scaleReplicasOf("loki write")) {
-		t.Errorf("%s: common.replication_factor = %d with %d write replicas", scaleLokiFile, rf, len(scaleReplicasOf("loki write")))
+	if rf := cfg.Common.ReplicationFactor; rf < 1 || rf > len(scaleReplicasOf(t, "loki write")) {
+		t.Errorf("%s: common.replication_factor = %d with %d write replicas", scaleLokiFile, rf, len(scaleReplicasOf(t, "loki write")))
 	}
 	if !cfg.QueryScheduler.UseSchedulerRing {
 		t.Errorf("%s: query_scheduler.use_scheduler_ring is off: the read replicas would not find the backends' schedulers", scaleLokiFile)
 	}
 	u := parseURL(t, "common.compactor_address", cfg.Common.CompactorAddress)
 	p := loadScale(t, nil, nil)
-	if got, want := scaleServiceAt(p, u.Hostname()), slices.Sorted(slices.Values(scaleReplicasOf("loki backend"))); !slices.Equal(got, want) {
+	if got, want := scaleServiceAt(p, u.Hostname()), slices.Sorted(slices.Values(scaleReplicasOf(t, "loki backend"))); !slices.Equal(got, want) {
 		t.Errorf("%s: common.compactor_address %s reaches %v, want the backends %v", scaleLokiFile, u, got, want)
 	}
 	if u.Port() != strconv.Itoa(cfg.Server.HTTPListenPort) {
@@ -535,7 +535,7 @@ func TestScaleTempoIsAScalableSingleBinaryOnS3(t *testing.T) {
 	if created := scaleBuckets(t); !slices.Contains(created, trace.S3.Bucket) {
 		t.Errorf("%s: storage.trace.s3.bucket = %q, which %s does not create (%v)", scaleTempoFile, trace.S3.Bucket, scaleBucketsService, created)
 	}
-	expectMembers(t, scaleTempoFile, cfg.Memberlist.JoinMembers, scaleReplicasOf("tempo"))
+	expectMembers(t, scaleTempoFile, cfg.Memberlist.JoinMembers, scaleReplicasOf(t, "tempo"))
 	for key, store := range map[string]string{
 		"ingester.lifecycler.ring": cfg.Ingester.Lifecycler.Ring.KVStore.Store, "compactor.ring": cfg.Compactor.Ring.KVStore.Store,
 		"metrics_generator.ring": cfg.MetricsGenerator.Ring.KVStore.Store,
@@ -544,8 +544,8 @@ func TestScaleTempoIsAScalableSingleBinaryOnS3(t *testing.T) {
 			t.Errorf("%s: %s.kvstore.store = %q, want memberlist", scaleTempoFile, key, store)
 		}
 	}
-	if rf := cfg.Ingester.Lifecycler.Ring.ReplicationFactor; rf < 1 || rf > len(scaleReplicasOf("tempo")) {
-		t.Errorf("%s: ingester replication_factor = %d with %d replicas", scaleTempoFile, rf, len(scaleReplicasOf("tempo")))
+	if rf := cfg.Ingester.Lifecycler.Ring.ReplicationFactor; rf < 1 || rf > len(scaleReplicasOf(t, "tempo")) {
+		t.Errorf("%s: ingester replication_factor = %d with %d replicas", scaleTempoFile, rf, len(scaleReplicasOf(t, "tempo")))
 	}
 	// Every querier must reach every query frontend: the address resolves
 	// to all the replicas, on Tempo's gRPC port.
@@ -554,7 +554,7 @@ func TestScaleTempoIsAScalableSingleBinaryOnS3(t *testing.T) {
 		t.Fatalf("%s: querier.frontend_worker.frontend_address: %v", scaleTempoFile, err)
 	}
 	p := loadScale(t, nil, nil)
-	if got, want := scaleServiceAt(p, host), slices.Sorted(slices.Values(scaleReplicasOf("tempo"))); !slices.Equal(got, want) {
+	if got, want := scaleServiceAt(p, host), slices.Sorted(slices.Values(scaleReplicasOf(t, "tempo"))); !slices.Equal(got, want) {
 		t.Errorf("%s: querier.frontend_worker.frontend_address %s reaches %v, want every replica %v", scaleTempoFile, host, got, want)
 	}
 	if port != strconv.Itoa(cfg.Server.GRPCListenPort) {
@@ -601,7 +601,7 @@ func TestScaleEnginesExpandWhatTheirConfigsReference(t *testing.T) {
 		if len(refs) == 0 {
 			t.Errorf("%s references no environment variable; where do its S3 credentials come from?", file)
 		}
-		for _, replica := range scaleReplicasOf(prefix) {
+		for _, replica := range scaleReplicasOf(t, prefix) {
 			s := service(t, p, replica)
 			if !slices.Contains(s.Command, "-config.expand-env=true") {
 				t.Errorf("%s: command %q lacks -config.expand-env=true, so %s's references stay literal", replica, s.Command, file)

@@ -366,21 +366,21 @@ func TestScaleNginxSendsEachPathToItsRole(t *testing.T) {
 		want  []string
 		front string
 	}{
-		{"Mimir remote write", gateway, scaleMimirHTTPPort, mimir.PushPath, hostPorts(scaleReplicasOf("mimir write"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Mimir PromQL", gateway, scaleMimirHTTPPort, prefix + "/api/v1/query_range", hostPorts(scaleReplicasOf("mimir read"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Mimir labels", gateway, scaleMimirHTTPPort, prefix + "/api/v1/labels", hostPorts(scaleReplicasOf("mimir read"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Mimir rules", gateway, scaleMimirHTTPPort, prefix + "/api/v1/rules", hostPorts(scaleReplicasOf("mimir backend"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Mimir Alertmanager", gateway, scaleMimirHTTPPort, "/alertmanager/api/v2/status", hostPorts(scaleReplicasOf("mimir backend"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Loki OTLP", gateway, scaleLokiHTTPPort, signals.LokiOTLPLogsPath, hostPorts(scaleReplicasOf("loki write"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Loki push", gateway, scaleLokiHTTPPort, "/loki/api/v1/push", hostPorts(scaleReplicasOf("loki write"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"LogQL", gateway, scaleLokiHTTPPort, "/loki/api/v1/query_range", hostPorts(scaleReplicasOf("loki read"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"TraceQL", gateway, scaleTempoHTTPPort, "/api/search", hostPorts(scaleReplicasOf("tempo"), tempoCfg.Server.HTTPListenPort), scaleGatewayService},
-		{"Tempo OTLP/HTTP", gateway, scaleOTLPHTTPPort, "/v1/traces", hostPorts(scaleReplicasOf("tempo"), tempoOTLP("http")), scaleGatewayService},
-		{"Tempo OTLP/gRPC", gateway, scaleOTLPGRPCPort, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", hostPorts(scaleReplicasOf("tempo"), tempoOTLP("grpc")), scaleGatewayService},
-		{"Alloy OTLP/HTTP", otlp, scaleOTLPHTTPPort, "/v1/metrics", hostPorts(scaleReplicasOf("alloy"), alloyHTTP), scaleOTLPLBService},
-		{"Alloy OTLP/gRPC", otlp, scaleOTLPGRPCPort, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", hostPorts(scaleReplicasOf("alloy"), alloyGRPC), scaleOTLPLBService},
-		{"the backend's chat API", lb, scaleBackendHTTPPort, "/api/assistant/chat", hostPorts(scaleReplicasOf("backend"), mustAtoi(t, backendPort)), scaleLBService},
-		{"Grafana", grafana, scaleGrafanaHTTPPort, "/api/health", hostPorts(scaleReplicasOf("grafana"), grafanaHTTPPort), scaleGrafanaLBService},
+		{"Mimir remote write", gateway, scaleMimirHTTPPort, mimir.PushPath, hostPorts(scaleReplicasOf(t, "mimir write"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Mimir PromQL", gateway, scaleMimirHTTPPort, prefix + "/api/v1/query_range", hostPorts(scaleReplicasOf(t, "mimir read"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Mimir labels", gateway, scaleMimirHTTPPort, prefix + "/api/v1/labels", hostPorts(scaleReplicasOf(t, "mimir read"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Mimir rules", gateway, scaleMimirHTTPPort, prefix + "/api/v1/rules", hostPorts(scaleReplicasOf(t, "mimir backend"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Mimir Alertmanager", gateway, scaleMimirHTTPPort, "/alertmanager/api/v2/status", hostPorts(scaleReplicasOf(t, "mimir backend"), mimirCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Loki OTLP", gateway, scaleLokiHTTPPort, signals.LokiOTLPLogsPath, hostPorts(scaleReplicasOf(t, "loki write"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Loki push", gateway, scaleLokiHTTPPort, "/loki/api/v1/push", hostPorts(scaleReplicasOf(t, "loki write"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"LogQL", gateway, scaleLokiHTTPPort, "/loki/api/v1/query_range", hostPorts(scaleReplicasOf(t, "loki read"), lokiCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"TraceQL", gateway, scaleTempoHTTPPort, "/api/search", hostPorts(scaleReplicasOf(t, "tempo"), tempoCfg.Server.HTTPListenPort), scaleGatewayService},
+		{"Tempo OTLP/HTTP", gateway, scaleOTLPHTTPPort, "/v1/traces", hostPorts(scaleReplicasOf(t, "tempo"), tempoOTLP("http")), scaleGatewayService},
+		{"Tempo OTLP/gRPC", gateway, scaleOTLPGRPCPort, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", hostPorts(scaleReplicasOf(t, "tempo"), tempoOTLP("grpc")), scaleGatewayService},
+		{"Alloy OTLP/HTTP", otlp, scaleOTLPHTTPPort, "/v1/metrics", hostPorts(scaleReplicasOf(t, "alloy"), alloyHTTP), scaleOTLPLBService},
+		{"Alloy OTLP/gRPC", otlp, scaleOTLPGRPCPort, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", hostPorts(scaleReplicasOf(t, "alloy"), alloyGRPC), scaleOTLPLBService},
+		{"the backend's chat API", lb, scaleBackendHTTPPort, "/api/assistant/chat", hostPorts(scaleReplicasOf(t, "backend"), mustAtoi(t, backendPort)), scaleLBService},
+		{"Grafana", grafana, scaleGrafanaHTTPPort, "/api/health", hostPorts(scaleReplicasOf(t, "grafana"), grafanaHTTPPort), scaleGrafanaLBService},
 	} {
 		got := tc.conf.route(tc.port, tc.path)
 		if !slices.Equal(got, tc.want) {
@@ -406,7 +406,7 @@ func TestScaleNginxSendsEachPathToItsRole(t *testing.T) {
 			t.Errorf("%s: port %d sends gRPC requests to proxy_pass, which speaks HTTP/1.1", tc.conf.file, tc.port)
 		}
 	}
-	if got, want := gateway.grpcRoute(scaleTempoHTTPPort, "/tempopb.StreamingQuerier/Search"), hostPorts(scaleReplicasOf("tempo"), tempoCfg.Server.HTTPListenPort); !slices.Equal(got, want) {
+	if got, want := gateway.grpcRoute(scaleTempoHTTPPort, "/tempopb.StreamingQuerier/Search"), hostPorts(scaleReplicasOf(t, "tempo"), tempoCfg.Server.HTTPListenPort); !slices.Equal(got, want) {
 		t.Errorf("Tempo's streamed search: %s:%d goes to %v, want %v", scaleGatewayService, scaleTempoHTTPPort, got, want)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/cli"
@@ -53,36 +54,82 @@ const (
 	scaleResourceAttrsName = "OTEL_RESOURCE_ATTRIBUTES"
 )
 
-// scaleRole is a set of replicas that run the same thing.
+// scaleRole is a set of replicas that run the same thing: the services
+// named <prefix>-<n>.
 type scaleRole struct {
 	name string
 	// base is the service of docker-compose.yml each replica extends.
 	base string
 	// target is the engine's -target, when it has one.
-	target   string
-	replicas []string
+	target string
+	prefix string
 }
 
 var scaleRoles = []scaleRole{
-	{"mimir write", mimirService, "write", []string{"scanium-mimir-write-1", "scanium-mimir-write-2"}},
-	{"mimir read", mimirService, "read", []string{"scanium-mimir-read-1", "scanium-mimir-read-2"}},
-	{"mimir backend", mimirService, "backend", []string{"scanium-mimir-backend-1", "scanium-mimir-backend-2"}},
-	{"loki write", lokiService, "write", []string{"scanium-loki-write-1", "scanium-loki-write-2"}},
-	{"loki read", lokiService, "read", []string{"scanium-loki-read-1", "scanium-loki-read-2"}},
-	{"loki backend", lokiService, "backend", []string{"scanium-loki-backend-1", "scanium-loki-backend-2"}},
-	{"tempo", tempoService, "scalable-single-binary", []string{"scanium-tempo-1", "scanium-tempo-2"}},
-	{"alloy", alloyService, "", []string{"scanium-alloy-1", "scanium-alloy-2"}},
-	{"backend", backendService, "", []string{"scanium-backend-1", "scanium-backend-2"}},
-	{"grafana", grafanaService, "", []string{"scanium-grafana-1", "scanium-grafana-2"}},
+	{"mimir write", mimirService, "write", "scanium-mimir-write"},
+	{"mimir read", mimirService, "read", "scanium-mimir-read"},
+	{"mimir backend", mimirService, "backend", "scanium-mimir-backend"},
+	{"loki write", lokiService, "write", "scanium-loki-write"},
+	{"loki read", lokiService, "read", "scanium-loki-read"},
+	{"loki backend", lokiService, "backend", "scanium-loki-backend"},
+	{"tempo", tempoService, "scalable-single-binary", "scanium-tempo"},
+	{"alloy", alloyService, "", "scanium-alloy"},
+	{"backend", backendService, "", "scanium-backend"},
+	{"grafana", grafanaService, "", "scanium-grafana"},
+}
+
+// scaleReplicaName matches a replica's service name: <prefix>-<n>.
+var scaleReplicaName = regexp.MustCompile(`^(.+)-[0-9]+$`)
+
+var (
+	scaleReplicasOnce sync.Once
+	scaleReplicasErr  error
+	// scaleReplicaSets maps a role's prefix to its replicas, sorted, as the
+	// overlay defines them.
+	scaleReplicaSets map[string][]string
+)
+
+// replicas returns the role's replicas in the overlay (loaded once, with
+// the example's settings and the test stand-ins for the secrets).
+func (r scaleRole) replicas(t *testing.T) []string {
+	t.Helper()
+	scaleReplicasOnce.Do(func() {
+		env, err := ReadEnvFile(EnvExampleFile)
+		if err != nil {
+			scaleReplicasErr = err
+			return
+		}
+		maps.Copy(env, requiredSecrets)
+		maps.Copy(env, scaleSecrets)
+		p, err := loadScaleProject(env, nil)
+		if err != nil {
+			scaleReplicasErr = err
+			return
+		}
+		scaleReplicaSets = map[string][]string{}
+		for _, name := range p.ServiceNames() {
+			if m := scaleReplicaName.FindStringSubmatch(name); m != nil {
+				scaleReplicaSets[m[1]] = append(scaleReplicaSets[m[1]], name)
+			}
+		}
+		for _, set := range scaleReplicaSets {
+			slices.Sort(set)
+		}
+	})
+	if scaleReplicasErr != nil {
+		t.Fatal(scaleReplicasErr)
+	}
+	return scaleReplicaSets[r.prefix]
 }
 
 // scaleReplicasOf returns the replicas of every role whose name starts with
-// prefix ("mimir", "loki", ...).
-func scaleReplicasOf(prefix string) []string {
+// prefix ("mimir", "loki write", ...).
+func scaleReplicasOf(t *testing.T, prefix string) []string {
+	t.Helper()
 	var out []string
 	for _, r := range scaleRoles {
 		if strings.HasPrefix(r.name, prefix) {
-			out = append(out, r.replicas...)
+			out = append(out, r.replicas(t)...)
 		}
 	}
 	return out
@@ -169,7 +216,7 @@ func TestScaleRunsTheDistributedServicesAndNotTheMonolithicOnes(t *testing.T) {
 		provisionerService,
 	}
 	for _, r := range scaleRoles {
-		want = append(want, r.replicas...)
+		want = append(want, r.replicas(t)...)
 	}
 	slices.Sort(want)
 	got := p.ServiceNames()
@@ -274,10 +321,10 @@ func TestScaleDependenciesWaitForHealthOrCompletion(t *testing.T) {
 	// What each front waits for is what stands behind it, so that healthy
 	// means serving.
 	for front, behind := range map[string][]string{
-		scaleGatewayService:   append(scaleReplicasOf("mimir"), append(scaleReplicasOf("loki"), scaleReplicasOf("tempo")...)...),
-		scaleOTLPLBService:    scaleReplicasOf("alloy"),
-		scaleLBService:        scaleReplicasOf("backend"),
-		scaleGrafanaLBService: scaleReplicasOf("grafana"),
+		scaleGatewayService:   append(scaleReplicasOf(t, "mimir"), append(scaleReplicasOf(t, "loki"), scaleReplicasOf(t, "tempo")...)...),
+		scaleOTLPLBService:    scaleReplicasOf(t, "alloy"),
+		scaleLBService:        scaleReplicasOf(t, "backend"),
+		scaleGrafanaLBService: scaleReplicasOf(t, "grafana"),
 	} {
 		got := slices.Sorted(maps.Keys(service(t, p, front).DependsOn))
 		want := slices.Sorted(slices.Values(behind))
@@ -303,10 +350,10 @@ func TestScaleReplicasAreDistinctServicesWithTheirOwnIdentity(t *testing.T) {
 	hostnames := map[string]string{}
 	dataDirs := map[string]string{}
 	for _, role := range scaleRoles {
-		if len(role.replicas) < 2 {
-			t.Errorf("%s has %d replicas, want at least 2", role.name, len(role.replicas))
+		if n := len(role.replicas(t)); n < 2 {
+			t.Errorf("%s has %d replicas (%s-<n>), want at least 2", role.name, n, role.prefix)
 		}
-		for _, name := range role.replicas {
+		for _, name := range role.replicas(t) {
 			s := service(t, p, name)
 			if s.ContainerName != "" {
 				t.Errorf("%s keeps container_name %q: replicas cannot share one; reset it", name, s.ContainerName)
@@ -343,7 +390,7 @@ func TestScaleBackendsExportTheirOwnInstanceID(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := loadScale(t, nil, map[string]string{scaleResourceAttrsName: extra})
 			seen := map[string]string{}
-			for _, replica := range scaleReplicasOf("backend") {
+			for _, replica := range scaleReplicasOf(t, "backend") {
 				raw, _ := env(service(t, p, replica), scaleResourceAttrsName)
 				attrs := map[string]string{}
 				for _, pair := range strings.Split(raw, ",") {
@@ -416,7 +463,7 @@ func TestScaleKeepsTheMonolithicNamesReachable(t *testing.T) {
 	}
 	// Every replica is reachable by its own name and by no one else's.
 	for _, role := range scaleRoles {
-		for _, replica := range role.replicas {
+		for _, replica := range role.replicas(t) {
 			if got := scaleServiceAt(p, replica); !slices.Equal(got, []string{replica}) {
 				t.Errorf("%s resolves to %v", replica, got)
 			}
@@ -534,7 +581,7 @@ func TestScaleDataDirectoriesArePreparedUnderDataDir(t *testing.T) {
 	_, chowned, _ := strings.Cut(script, "chown")
 	before, _, _ := strings.Cut(script, "chown")
 	lastLoop := before[strings.LastIndex(before, "for d in"):]
-	for _, replica := range append(scaleReplicasOf("loki"), scaleReplicasOf("tempo")...) {
+	for _, replica := range append(scaleReplicasOf(t, "loki"), scaleReplicasOf(t, "tempo")...) {
 		dir := strings.TrimPrefix(replica, "scanium-")
 		if !strings.Contains(lastLoop, " "+dir) {
 			t.Errorf("%s does not give %s to uid 10001 (chown%s)", scaleInitService, dir, chowned)
@@ -566,7 +613,7 @@ func dependsOnTransitively(p *types.Project, from, to string) bool {
 
 func TestScaleGrafanaReplicasShareTheDatabaseAndPeerForAlerting(t *testing.T) {
 	p := loadScale(t, nil, nil)
-	replicas := scaleReplicasOf("grafana")
+	replicas := scaleReplicasOf(t, "grafana")
 	var peers []string
 	for _, r := range replicas {
 		peers = append(peers, r+":"+scaleGrafanaHAPort)
@@ -627,7 +674,7 @@ func TestScaleReplicasExtendTheNASServices(t *testing.T) {
 	p := loadScale(t, nil, nil)
 	for _, role := range scaleRoles {
 		base := service(t, nas, role.base)
-		for _, name := range role.replicas {
+		for _, name := range role.replicas(t) {
 			s := service(t, p, name)
 			if s.Image != base.Image {
 				t.Errorf("%s: image %q, but %s has %q", name, s.Image, role.base, base.Image)
