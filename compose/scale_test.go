@@ -730,3 +730,32 @@ func TestScaleDocDescribesTheOverlay(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleDocQuotesCapacityAsItIs checks that what docs/scaling.md quotes
+// from docs/capacity.md (its "When to move" section, in double quotes) is
+// still there, word for word: capacity.md is rendered from the model, and a
+// quote of an old rendering would mislead.
+func TestScaleDocQuotesCapacityAsItIs(t *testing.T) {
+	read := func(name string) string {
+		raw, err := os.ReadFile(filepath.Join("..", "docs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(raw)), " ")
+	}
+	scaling, capacity := read("scaling.md"), read("capacity.md")
+	_, section, ok := strings.Cut(scaling, "## When to move")
+	if !ok {
+		t.Fatal(`docs/scaling.md has no "When to move" section`)
+	}
+	section, _, _ = strings.Cut(section, "## ")
+	quotes := regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(section, -1)
+	if len(quotes) < 3 {
+		t.Fatalf("docs/scaling.md quotes %d passages of capacity.md in When to move, want its conclusions", len(quotes))
+	}
+	for _, q := range quotes {
+		if !strings.Contains(capacity, q[1]) {
+			t.Errorf("docs/scaling.md quotes %q, which docs/capacity.md no longer says: quote its current rendering", q[1])
+		}
+	}
+}
