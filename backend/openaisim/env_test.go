@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 func lookupOf(kv map[string]string) func(string) (string, bool) {
@@ -97,4 +98,81 @@ func TestDemoFaultRatesAreValid(t *testing.T) {
 	if err := demo.Validate(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestSettingsAreWhatFromEnvReads: Settings declares exactly the variables
+// FromEnv reads, each once, with a flag named after it, a doc and the
+// base's value as its default.
+func TestSettingsAreWhatFromEnvReads(t *testing.T) {
+	asked := map[string]bool{}
+	if _, err := openaisim.FromEnv(func(k string) (string, bool) { asked[k] = true; return "", false }, openaisim.DemoConfig()); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, s := range openaisim.Settings(openaisim.DemoConfig()) {
+		if listed[s.Env] || s.Doc == "" || s.Flag == "" || openaisim.EnvName(s.Flag) != s.Env {
+			t.Errorf("%+v: listed twice, or without a doc or a flag of its name", s)
+		}
+		listed[s.Env] = true
+		if !asked[s.Env] {
+			t.Errorf("Settings lists %s, which FromEnv never reads", s.Env)
+		}
+		switch s.Env {
+		case "SIM_FAULTS":
+			if s.Default != openaisim.DemoFaultRates().String() {
+				t.Errorf("SIM_FAULTS defaults to %q, want the base's %s", s.Default, openaisim.DemoFaultRates())
+			}
+		case "SIM_LATENCY_MEDIAN":
+			if s.Default != openaisim.DefaultConfig().Latency.Median.String() {
+				t.Errorf("SIM_LATENCY_MEDIAN defaults to %q", s.Default)
+			}
+		}
+	}
+	for k := range asked {
+		if !listed[k] {
+			t.Errorf("FromEnv reads %s, which Settings does not list", k)
+		}
+	}
+	if got := settingOf(t, openaisim.Settings(openaisim.DefaultConfig()), "SIM_FAULTS").Default; got != "none" {
+		t.Errorf("no faults show as %q, want none", got)
+	}
+}
+
+// TestReadTakesFlagsOverVariables: Read sets what the flags and variables
+// give, a flag over its variable, and names a bad value by where it came
+// from.
+func TestReadTakesFlagsOverVariables(t *testing.T) {
+	c := openaisim.DefaultConfig()
+	r := envconfig.NewReader(lookupOf(map[string]string{"SIM_SEED": "7", "SIM_LIMIT_TOKENS": "900", "SIM_HANG_MAX": "later"}),
+		map[string]string{"seed": "9", "faults": "503:0.5", "latency-p99": "-"})
+	openaisim.Read(r, &c)
+	if c.Seed != 9 || c.RateLimits.Tokens != 900 || c.FaultRates.String() != "503:0.5" {
+		t.Errorf("seed %d, tokens %d, faults %s; want 9, 900 and 503:0.5", c.Seed, c.RateLimits.Tokens, c.FaultRates)
+	}
+	def := openaisim.DefaultConfig()
+	if c.HangMax != def.HangMax || c.Latency.P99 != def.Latency.P99 {
+		t.Errorf("a bad value changed the setting: hang max %s, p99 %s", c.HangMax, c.Latency.P99)
+	}
+	var got []string
+	for _, err := range r.Errors() {
+		got = append(got, err.Error())
+	}
+	want := []string{
+		`invalid value -latency-p99="-": not a duration: give a number with a unit, such as 250ms, or 0: set the 99th percentile time to first token; 0 for no tail`,
+		`invalid value SIM_HANG_MAX="later": not a duration: give a number with a unit, such as 250ms, or 0: set the time a hang fault holds a request before a 504; 0 until the client leaves`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func settingOf(t *testing.T, settings []envconfig.Setting, env string) envconfig.Setting {
+	t.Helper()
+	for _, s := range settings {
+		if s.Env == env {
+			return s
+		}
+	}
+	t.Fatalf("no setting %s", env)
+	return envconfig.Setting{}
 }

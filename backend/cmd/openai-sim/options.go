@@ -2,19 +2,14 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
-
-// envAPIKeys names the variable that holds the accepted keys, comma
-// separated. It has no flag, so keys never show in a process listing.
-const envAPIKeys = "SIM_API_KEYS"
 
 // options is the command's configuration.
 type options struct {
@@ -24,71 +19,85 @@ type options struct {
 	sim             openaisim.Config
 }
 
-// parseOptions reads the flags in args over the SIM_* variables that
-// getenv returns, over openaisim.DefaultConfig. Help and flag errors are
-// written to output.
-func parseOptions(args []string, getenv func(string) string, output io.Writer) (options, error) {
-	o := options{addr: ":8090", shutdownTimeout: 10 * time.Second, sim: openaisim.DefaultConfig()}
-	fs := flag.NewFlagSet("openai-sim", flag.ContinueOnError)
-	fs.SetOutput(output)
-	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: openai-sim [flags]\n\n"+
-			"Serves a simulated OpenAI API for demos and load tests.\n"+
-			"The accepted API keys come from %s, comma-separated; unset, any non-empty key is accepted.\n\n"+
-			"Flags:\n", envAPIKeys)
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&o.addr, "addr", o.addr, "address to listen on")
-	// The deployment's settings, declared once with the simulator.
-	openaisim.RegisterFlags(fs, &o.sim)
-	fs.Func("models", "comma-separated models listed by GET /v1/models (default "+strings.Join(openaisim.DefaultModels(), ",")+")", func(s string) error {
-		o.sim.Models = splitList(s)
-		return nil
-	})
-	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "minimum level of the logs: debug, info, warn or error")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "how long a shutdown waits for requests in flight")
+// declarations are the command's own settings, besides the simulator's
+// (openaisim.Settings); each flag's variable is openaisim.EnvName's.
+type declarations struct {
+	addr            envconfig.Var[string]
+	models, apiKeys envconfig.Var[[]string]
+	logLevel        envconfig.Var[slog.Level]
+	shutdownTimeout envconfig.Var[time.Duration]
+}
 
-	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		env := openaisim.EnvName(f.Name)
-		f.Usage += " (env " + env + ")"
-		if value := getenv(env); value != "" {
-			if err := fs.Set(f.Name, value); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", env, value, err))
-			}
-		}
-	})
-	if err := errors.Join(errs...); err != nil {
+func declare() declarations {
+	env := openaisim.EnvName
+	return declarations{
+		addr: envconfig.Var[string]{Env: env("addr"), Flag: "addr", Default: ":8090", Parser: envconfig.String(),
+			Doc: "address to listen on"},
+		models: envconfig.Var[[]string]{Env: env("models"), Flag: "models", Default: openaisim.DefaultModels(), Parser: envconfig.List(envconfig.String()),
+			Doc: "comma-separated models listed by GET /v1/models"},
+		logLevel: envconfig.Var[slog.Level]{Env: env("log-level"), Flag: "log-level", Default: slog.LevelInfo, Parser: envconfig.LogLevel(),
+			Doc: "minimum level of the logs: debug, info, warn or error"},
+		shutdownTimeout: envconfig.Var[time.Duration]{Env: env("shutdown-timeout"), Flag: "shutdown-timeout", Default: 10 * time.Second, Parser: envconfig.Duration(0),
+			Doc: "how long a shutdown waits for requests in flight"},
+		// The accepted keys have no flag, so they never show in a process
+		// listing.
+		apiKeys: envconfig.Var[[]string]{Env: "SIM_API_KEYS", DefaultDoc: "any non-empty key", Parser: envconfig.List(envconfig.String()),
+			Doc: "accepted API keys, comma-separated; read from the environment only, never from a flag"},
+	}
+}
+
+// settings lists every setting, in the order of the help.
+func (d declarations) settings(sim openaisim.Config) []envconfig.Setting {
+	out := []envconfig.Setting{d.addr.Setting()}
+	out = append(out, openaisim.Settings(sim)...)
+	return append(out, d.models.Setting(), d.logLevel.Setting(), d.shutdownTimeout.Setting(), d.apiKeys.Setting())
+}
+
+// usage is the command's help.
+func usage(w io.Writer, settings []envconfig.Setting) {
+	fmt.Fprint(w, "Usage: openai-sim [flags]\n\n"+
+		"Serves a simulated OpenAI API for demos and load tests.\n"+
+		"Each flag has an environment variable; the flag wins over the variable,\n"+
+		"the variable over the default.\n\n"+
+		"Flags and variables:\n")
+	_ = envconfig.Usage(w, settings)
+}
+
+// parseOptions reads the flags in args over the SIM_* variables that
+// getenv returns (empty is unset), over openaisim.DefaultConfig. -h writes
+// the help to output and returns envconfig.ErrHelp. Every problem is
+// reported, each naming its flag or variable.
+func parseOptions(args []string, getenv func(string) string, output io.Writer) (options, error) {
+	d := declare()
+	o := options{sim: openaisim.DefaultConfig()}
+	settings := d.settings(o.sim)
+	flags, err := envconfig.ParseFlags("openai-sim", args, settings)
+	if errors.Is(err, envconfig.ErrHelp) {
+		usage(output, settings)
 		return options{}, err
 	}
-	if err := fs.Parse(args); err != nil {
+	if err != nil {
 		return options{}, err
 	}
-	if fs.NArg() > 0 {
-		return options{}, fmt.Errorf("unexpected argument %q: openai-sim takes only flags", fs.Arg(0))
+	r := envconfig.NewReader(func(k string) (string, bool) { v := getenv(k); return v, v != "" }, flags)
+	o.addr = envconfig.Get(r, d.addr)
+	openaisim.Read(r, &o.sim)
+	if models, set := envconfig.Lookup(r, d.models); set {
+		o.sim.Models = models
 	}
-	if keys := getenv(envAPIKeys); keys != "" {
-		o.sim.APIKeys = splitList(keys)
-		if len(o.sim.APIKeys) == 0 {
-			return options{}, fmt.Errorf("%s holds no key: list keys separated by commas, or unset it to accept any key", envAPIKeys)
+	o.logLevel = envconfig.Get(r, d.logLevel)
+	o.shutdownTimeout = envconfig.Get(r, d.shutdownTimeout)
+	if keys, set := envconfig.Lookup(r, d.apiKeys); set {
+		if len(keys) == 0 {
+			r.Add(d.apiKeys.Env, fmt.Errorf("%s holds no key: list keys separated by commas, or unset it to accept any key", d.apiKeys.Env))
 		}
+		o.sim.APIKeys = keys
 	}
-	if o.shutdownTimeout < 0 {
-		return options{}, fmt.Errorf("shutdown timeout %s is negative", o.shutdownTimeout)
+	if errs := r.Errors(); len(errs) > 0 {
+		return options{}, envconfig.JoinLines(errs)
 	}
 	if err := o.sim.Validate(); err != nil {
 		return options{}, err
 	}
 	return o, nil
-}
-
-// splitList splits a comma-separated list, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for item := range strings.SplitSeq(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
 }

@@ -54,7 +54,7 @@ func TestParseOptions(t *testing.T) {
 		},
 		{
 			name: "a flag wins over its variable",
-			args: []string{"-addr", ":7000", "-faults", "503:0.5,cut:0.1,error-chunk:0.1", "-latency-median=0", "-latency-p99=0", "-pace="},
+			args: []string{"-addr", ":7000", "-faults", "503:0.5,cut:0.1,error-chunk:0.1", "-latency-median=0", "-latency-p99=0", "-pace=0"},
 			env:  map[string]string{"SIM_ADDR": ":6000", "SIM_FAULTS": "500:0.1"},
 			check: func(t *testing.T, o options) {
 				if o.addr != ":7000" || o.sim.FaultRates.String() != "503:0.5,cut:0.1,error-chunk:0.1" || !sameLatency(o.sim.Latency, openaisim.Latency{}) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 )
 
 // Exit codes.
@@ -31,7 +31,7 @@ func run() int {
 // and returns the exit code.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
 	opts, err := parseOptions(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, envconfig.ErrHelp) {
 		return exitOK
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -50,16 +49,13 @@ Built-in simulator (only when %s is unset):
 	return envconfig.Usage(w, simulatorSettings())
 }
 
-// simulatorSettings are the SIM_* variables the built-in simulator reads,
-// from its own flag declarations, with the demo's faults.
+// simulatorSettings are the SIM_* variables the built-in simulator reads
+// (openaisim.FromEnv), from the simulator's declarations, with the demo's
+// defaults; the backend takes no flag of them.
 func simulatorSettings() []envconfig.Setting {
-	c := openaisim.DefaultConfig()
-	c.FaultRates = openaisim.DemoFaultRates()
-	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
-	openaisim.RegisterFlags(fs, &c)
-	var out []envconfig.Setting
-	fs.VisitAll(func(f *flag.Flag) {
-		out = append(out, envconfig.Setting{Env: openaisim.EnvName(f.Name), Default: f.DefValue, Doc: f.Usage})
-	})
+	out := openaisim.Settings(openaisim.DemoConfig())
+	for i := range out {
+		out[i].Flag = ""
+	}
 	return out
 }
