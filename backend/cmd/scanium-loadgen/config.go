@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/internal/envconfig"
+	"github.com/scanium/openai-monitoring/internal/secret"
 )
 
-// Environment variables, each the default of the flag of the same meaning.
+// Environment variables, each but SCANIUM_API_KEYS the default of the flag
+// of the same meaning.
 const (
 	envTarget      = "LOADGEN_TARGET_URL"
 	envAPIKey      = "LOADGEN_API_KEY"
@@ -45,21 +47,13 @@ const (
 // errHelp is returned when -help was asked for; usage is already printed.
 var errHelp = errors.New("help requested")
 
-// secret is a value that never prints.
-type secret string
-
-func (secret) String() string       { return "<secret>" }
-func (secret) LogValue() slog.Value { return slog.StringValue("<secret>") }
-func (s secret) GoString() string   { return s.String() }
-func (s secret) reveal() string     { return string(s) }
-
 // Config is what the load generator does.
 type Config struct {
 	// TargetURL is the backend's base URL; requests go to
 	// TargetURL + /api/assistant/chat.
 	TargetURL string
 	// APIKey is sent as `Authorization: Bearer <key>`.
-	APIKey secret
+	APIKey secret.Secret
 	// Rate is the requests started per second.
 	Rate float64
 	// Concurrency bounds the requests in flight; a tick that finds them all
@@ -98,7 +92,9 @@ func (c Config) LogValue() slog.Value {
 // declarations are the load generator's settings, each a flag and a
 // variable.
 type declarations struct {
-	target, apiKey, healthAddr envconfig.Var[string]
+	target, healthAddr         envconfig.Var[string]
+	apiKey                     envconfig.Var[secret.Secret]
+	backendKeys                envconfig.Var[[]secret.Secret]
 	rate                       envconfig.Var[float64]
 	concurrency, streamPercent envconfig.Var[int]
 	duration, timeout          envconfig.Var[time.Duration]
@@ -132,8 +128,12 @@ func declare() declarations {
 				u, err := url.Parse(raw)
 				return raw, err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 			})},
-		apiKey: envconfig.Var[string]{Env: envAPIKey, Flag: "api-key", DefaultDoc: "the first of $" + envBackendKeys,
-			Parser: envconfig.String(), Doc: "key sent as a Bearer token; prefer the variable: flags show in ps"},
+		apiKey: envconfig.Var[secret.Secret]{Env: envAPIKey, Flag: "api-key", DefaultDoc: "the first of $" + envBackendKeys,
+			Parser: envconfig.Secret(), Doc: "key sent as a Bearer token; prefer the variable: flags show in ps"},
+		// The backend's own variable, so that a loader beside the backend
+		// needs no key of its own; no flag.
+		backendKeys: envconfig.Var[[]secret.Secret]{Env: envBackendKeys, Parser: envconfig.List(envconfig.Secret()),
+			Doc: "the backend's comma-separated keys: the first is sent when " + envAPIKey + " is unset"},
 		rate: envconfig.Var[float64]{Env: envRate, Flag: "rate", Default: defaultRate, Doc: "requests started per second",
 			Parser: parser("rate", fmt.Sprintf("want requests per second above 0 and at most %d", maxRate), func(raw string) (float64, bool) {
 				r, err := strconv.ParseFloat(raw, 64)
@@ -183,7 +183,7 @@ func declare() declarations {
 // settings lists the declarations, in the order of the help.
 func (d declarations) settings() []envconfig.Setting {
 	return []envconfig.Setting{
-		d.target.Setting(), d.apiKey.Setting(), d.rate.Setting(), d.concurrency.Setting(), d.duration.Setting(),
+		d.target.Setting(), d.apiKey.Setting(), d.backendKeys.Setting(), d.rate.Setting(), d.concurrency.Setting(), d.duration.Setting(),
 		d.timeout.Setting(), d.healthAddr.Setting(), d.seed.Setting(), d.streamPercent.Setting(), d.logLevel.Setting(),
 	}
 }
@@ -196,7 +196,7 @@ Sends a steady mix of assistant requests to the Scanium backend. Each flag
 has an environment variable; the flag wins over the variable, the
 variable over the default.
 
-Flags:
+Flags and variables:
 `)
 	_ = envconfig.Usage(w, d.settings())
 }
@@ -226,16 +226,13 @@ func loadConfig(args []string, lookup func(string) (string, bool), output io.Wri
 		StreamPercent: envconfig.Get(r, d.streamPercent),
 		LogLevel:      envconfig.Get(r, d.logLevel),
 	}
-	key := envconfig.Get(r, d.apiKey)
-	if key == "" {
-		keys, _ := lookup(envBackendKeys)
-		first, _, _ := strings.Cut(keys, ",")
-		key = strings.TrimSpace(first)
+	cfg.APIKey = envconfig.Get(r, d.apiKey)
+	if keys := envconfig.Get(r, d.backendKeys); !cfg.APIKey.IsSet() && len(keys) > 0 {
+		cfg.APIKey = keys[0]
 	}
-	if key == "" {
+	if !cfg.APIKey.IsSet() {
 		r.Add(envAPIKey, fmt.Errorf("no API key: set %s to one of the backend's %s", envAPIKey, envBackendKeys))
 	}
-	cfg.APIKey = secret(key)
 	if errs := r.Errors(); len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}

@@ -131,3 +131,41 @@ func TestAnEmptyHealthFlagServesNothing(t *testing.T) {
 		t.Errorf("health address %q, err %v; want none", cfg.HealthAddr, err)
 	}
 }
+
+// TestHelpListsEveryVariableRead: every variable loadConfig reads is in
+// the help.
+func TestHelpListsEveryVariableRead(t *testing.T) {
+	asked := map[string]bool{}
+	_, _ = loadConfig(nil, func(k string) (string, bool) { asked[k] = true; return "", false }, &bytes.Buffer{})
+	var out bytes.Buffer
+	if _, err := loadConfig([]string{"-h"}, lookupFrom(nil), &out); err != errHelp {
+		t.Fatalf("loadConfig(-h) = %v, want errHelp", err)
+	}
+	if len(asked) < 10 {
+		t.Fatalf("loadConfig read only %v", asked)
+	}
+	for k := range asked {
+		if !strings.Contains(out.String(), " "+k+"\n") && !strings.Contains(out.String(), " "+k+" (default ") {
+			t.Errorf("loadConfig reads %s, which the help does not list:\n%s", k, out.String())
+		}
+	}
+}
+
+// TestKeysAreSecrets: neither the key nor the backend's keys show in an
+// error or the configuration's text.
+func TestKeysAreSecrets(t *testing.T) {
+	const first, other = "sk-first-of-the-backend", "sk-other-of-the-backend"
+	cfg, err := loadConfig(nil, lookupFrom(map[string]string{envBackendKeys: first + "," + other}), &bytes.Buffer{})
+	if err != nil || cfg.APIKey.Reveal() != first {
+		t.Fatalf("key %v (err %v), want the backend's first", cfg.APIKey, err)
+	}
+	_, err = loadConfig(nil, lookupFrom(map[string]string{envBackendKeys: first, envRate: "0"}), &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("a rate of 0 is accepted")
+	}
+	for _, out := range []string{err.Error(), fmt.Sprintf("%v %+v", cfg, cfg)} {
+		if strings.Contains(out, first) || strings.Contains(out, other) {
+			t.Errorf("a key leaks into %q", out)
+		}
+	}
+}

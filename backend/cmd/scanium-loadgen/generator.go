@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/internal/httpapi"
+	"github.com/scanium/openai-monitoring/internal/secret"
 )
 
 // maxAnswerBytes bounds what is read of an answer before it is dropped.
@@ -70,7 +71,7 @@ type counters struct {
 type generator struct {
 	client   *http.Client
 	endpoint string
-	key      secret
+	key      secret.Secret
 	slots    chan struct{}
 	logger   *slog.Logger
 
@@ -207,7 +208,7 @@ func (g *generator) post(ctx context.Context, body chatRequest) (int, *streamRes
 		return 0, nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+g.key.reveal())
+	req.Header.Set("Authorization", "Bearer "+g.key.Reveal())
 	if body.Stream {
 		req.Header.Set("Accept", httpapi.StreamContentType)
 	}
