@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scanium/openai-monitoring/internal/envconfig"
 	"github.com/scanium/openai-monitoring/provisioner/config"
 	"github.com/scanium/openai-monitoring/provisioner/internal/artifact"
 	"github.com/scanium/openai-monitoring/provisioner/internal/desired"
@@ -68,7 +69,7 @@ type options struct {
 	verbose      bool
 }
 
-const usage = `Usage: scanium-provisioner <command> [flags]
+const usageHead = `Usage: scanium-provisioner <command> [flags]
 
 Makes a Grafana match the artifacts of dashboards-as-code.
 
@@ -79,19 +80,33 @@ Commands:
   diff       compare the artifacts of two git revisions, offline:
              diff [-dir D] [-format text|markdown] BASE [HEAD]
              (HEAD defaults to the working tree; exit 0: the same, 2: they differ, 1: error)
+  help       print this help (also -h, -help, --help)
 
 Run "scanium-provisioner <command> -h" for the flags of a command.
 plan and apply ask Grafana's health once and fail at once when it does not
 answer; -wait 2m waits for a Grafana that starts alongside.
-Configuration comes from GRAFANA_URL, GRAFANA_TOKEN or GRAFANA_USER and
-GRAFANA_PASSWORD, GRAFANA_ORG_ID, GRAFANA_CA_FILE, GRAFANA_INSECURE_SKIP_VERIFY,
-MIMIR_URL, LOKI_URL and TEMPO_URL.
+
+Environment (read by plan and apply; an empty variable is unset):
 `
+
+const usageTail = `
+plan and apply also expand the ${NAME} references of contact-point settings
+from the environment (webhook URLs and other values kept out of the
+repository).
+`
+
+// usage writes the help: the commands, then every variable the
+// configuration reads (config.Settings) with its default and doc.
+func usage(w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	_ = envconfig.Usage(w, config.Settings())
+	fmt.Fprint(w, usageTail)
+}
 
 // Run runs one command.
 func (a *App) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(a.Stderr, usage)
+		usage(a.Stderr)
 		return ExitError
 	}
 	cmd, rest := args[0], args[1:]
@@ -105,10 +120,11 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	case "diff":
 		return a.diff(ctx, rest)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(a.Stdout, usage)
+		usage(a.Stdout)
 		return ExitOK
 	}
-	fmt.Fprintf(a.Stderr, "unknown command %q\n\n%s", cmd, usage)
+	fmt.Fprintf(a.Stderr, "unknown command %q\n\n", cmd)
+	usage(a.Stderr)
 	return ExitError
 }
 
