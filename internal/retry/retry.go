@@ -2,7 +2,8 @@
 // jitter and a cap, a bound on the attempts, the context's deadline and
 // cancellation, and a server's Retry-After when the caller has one. The
 // OpenAI provider, the billing exporter and the provisioner's Grafana
-// client retry with it.
+// client retry with it, and read the wait a server asks for with
+// ReadRetryAfter.
 //
 // A caller runs its own loop, since each has its own notion of an attempt
 // (a span, a metric, a notice), and asks Retrier.Wait after each failed
