@@ -23,7 +23,7 @@ BENCH ?= .
 BENCHTIME ?= 1s
 FUZZTIME ?= 30s
 
-.PHONY: help up demo down logs provision plan validate review generate check test test-short bench fuzz tools fmt vet compose-v2 FORCE
+.PHONY: help up demo down logs up-scale down-scale provision plan validate review generate check test test-short bench fuzz tools fmt vet compose-v2 FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -59,6 +59,18 @@ down: compose-v2 ## stop the stack (data stays on its volumes)
 logs: compose-v2 ## follow the stack's logs
 	$(COMPOSE) --profile demo --profile billing logs -f --tail=100
 
+# The scale-out profile: the same bundle on Mimir, Loki and Tempo in their
+# scalable modes on MinIO, with two replicas of every service
+# (docs/scaling.md). The overlay replaces the NAS's stores; compose/.env
+# needs the overlay's secrets.
+SCALE_COMPOSE := $(COMPOSE) -f compose/docker-compose.scale.yml
+
+up-scale: compose-v2 compose/.env ## start the scale-out profile (docs/scaling.md)
+	$(SCALE_COMPOSE) up -d --build
+
+down-scale: compose-v2 ## stop the scale-out profile (data stays under DATA_DIR)
+	$(SCALE_COMPOSE) --profile demo --profile billing down
+
 # Built at every use: `go build` is cached, so when no source changed it only
 # checks and keeps the binary.
 $(PROVISIONER_BIN): FORCE
@@ -93,10 +105,10 @@ review: $(PROVISIONER_BIN) ## what the generated artifacts change since BASE (de
 	echo "make review: comparing with $$base" >&2; \
 	exec $(PROVISIONER) diff $(ARGS) "$$base" $(HEAD)
 
-generate: ## compile dashboards and alert rules to dashboards-as-code/generated
+generate: ## compile dashboards and alert rules to dashboards-as-code/generated and render docs/runbooks.md
 	$(GO) run ./dashboards-as-code/cmd/generate
 
-check: ## fail when generated JSON or formatting drifts from the code
+check: ## fail when the generated JSON, docs/runbooks.md or formatting drifts from the code
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:" $$unformatted >&2; exit 1; fi
 	$(GO) run ./dashboards-as-code/cmd/generate -check

@@ -292,12 +292,12 @@ func TestEnvExampleListsExactlyTheInterpolatedVariables(t *testing.T) {
 	}
 	for _, name := range used {
 		if _, ok := example[name]; !ok {
-			t.Errorf("%s uses ${%s}, which %s does not list", ComposeFile, name, EnvExampleFile)
+			t.Errorf("%s or %s uses ${%s}, which %s does not list", ComposeFile, ScaleFile, name, EnvExampleFile)
 		}
 	}
 	for name := range example {
 		if !slices.Contains(used, name) {
-			t.Errorf("%s lists %s, which %s never uses", EnvExampleFile, name, ComposeFile)
+			t.Errorf("%s lists %s, which neither %s nor %s uses", EnvExampleFile, name, ComposeFile, ScaleFile)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/dotenv"
@@ -19,7 +20,10 @@ import (
 
 // Files of the project, relative to this folder.
 const (
-	ComposeFile    = "docker-compose.yml"
+	ComposeFile = "docker-compose.yml"
+	// ScaleFile is the scale-out overlay, loaded over ComposeFile
+	// (docs/scaling.md).
+	ScaleFile      = "docker-compose.scale.yml"
 	EnvExampleFile = ".env.example"
 )
 
@@ -77,14 +81,19 @@ func Interpolations(text string) []string {
 	return slices.Compact(names)
 }
 
-// InterpolatedVariables reads the compose file in dir and returns the
-// variables it interpolates.
+// InterpolatedVariables reads the compose file and the scale-out overlay in
+// dir and returns the variables they interpolate.
 func InterpolatedVariables(dir string) ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ComposeFile))
-	if err != nil {
-		return nil, fmt.Errorf("read compose file: %w", err)
+	var text strings.Builder
+	for _, f := range []string{ComposeFile, ScaleFile} {
+		raw, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, fmt.Errorf("read compose file: %w", err)
+		}
+		text.Write(raw)
+		text.WriteByte('\n')
 	}
-	return Interpolations(string(raw)), nil
+	return Interpolations(text.String()), nil
 }
 
 func environ(env map[string]string) []string {

@@ -23,7 +23,7 @@ import (
 // ports stay where they belong.
 
 // scaleFile is the scale-out overlay of ComposeFile.
-const scaleFile = "docker-compose.scale.yml"
+const scaleFile = ScaleFile
 
 // scaleDisabledProfile is the profile the overlay gives the monolithic
 // services, so that they do not run.

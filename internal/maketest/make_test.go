@@ -284,7 +284,7 @@ func TestComposeTargetsNeedComposeV2(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(fakeDocker), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range []string{"up", "demo", "down", "logs"} {
+	for _, target := range []string{"up", "demo", "down", "logs", "up-scale", "down-scale"} {
 		t.Run(target, func(t *testing.T) {
 			calls := filepath.Join(t.TempDir(), "calls")
 			env := []string{"PATH=" + dir + string(os.PathListSeparator) + os.Getenv("PATH"), "DOCKER_CALLS=" + calls}
@@ -348,7 +348,7 @@ func TestReviewRunsTheProvisionersDiff(t *testing.T) {
 func TestHelpListsTheTargets(t *testing.T) {
 	r := makeRun(t, nil, "help")
 	r.expect(t, "make help", 0, "")
-	for _, target := range []string{"up", "demo", "down", "logs", "provision", "plan", "validate", "review", "test"} {
+	for _, target := range []string{"up", "demo", "down", "logs", "up-scale", "down-scale", "provision", "plan", "validate", "review", "test"} {
 		if !regexp.MustCompile(`(?m)^  make ` + target + ` `).MatchString(r.output) {
 			t.Errorf("make help does not list %s\n%s", target, r.output)
 		}
