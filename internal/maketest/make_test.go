@@ -1,10 +1,11 @@
 package maketest
 
 import (
+	"github.com/scanium/openai-monitoring/internal/nettest"
+
 	"bufio"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,15 +222,7 @@ func startFakeGrafana(t *testing.T) string {
 // refusedURL is a local address where nothing listens.
 func refusedURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
+	return "http://" + nettest.ClosedAddr(t)
 }
 
 func grafanaEnv(url string) []string {

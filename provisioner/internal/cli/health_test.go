@@ -11,22 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scanium/openai-monitoring/internal/nettest"
+
 	"github.com/scanium/openai-monitoring/provisioner/internal/grafana"
 )
-
-// closedPort returns an address on the loopback where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
 
 // forward starts listening on addr and relays every connection to target,
 // as a Grafana that comes up at addr.
@@ -83,7 +71,7 @@ func (w *onLine) String() string {
 
 func TestARefusedGrafanaURLFailsAtOnceAndNamesIt(t *testing.T) {
 	h := newHarness(t)
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	h.env["GRAFANA_URL"] = "http://" + addr
 	for _, cmd := range []string{"plan", "apply"} {
 		stdout, stderr := h.mustRun(ExitError, cmd)
@@ -103,7 +91,7 @@ func TestARefusedGrafanaURLFailsAtOnceAndNamesIt(t *testing.T) {
 
 func TestWaitRetriesARefusedGrafanaURLUntilItAnswers(t *testing.T) {
 	h := newHarness(t)
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	fake, err := url.Parse(h.fake.URL())
 	if err != nil {
 		t.Fatal(err)

@@ -12,22 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scanium/openai-monitoring/internal/nettest"
+
 	"github.com/scanium/openai-monitoring/provisioner/config"
 )
-
-// closedPort returns an address on the loopback where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
 
 // serveHealth starts a healthy Grafana's /api/health on addr.
 func serveHealth(t *testing.T, addr string) {
@@ -45,7 +33,7 @@ func serveHealth(t *testing.T, addr string) {
 }
 
 func TestHealthFailsAtOnceWhenTheConnectionIsRefused(t *testing.T) {
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	c := newClient(t, config.Config{GrafanaURL: "http://" + addr, Token: token}, Options{})
 	waited := 0
 	_, err := c.WaitHealthy(context.Background(), WaitOptions{Waiting: func(error) { waited++ }})
@@ -68,7 +56,7 @@ func TestHealthFailsAtOnceWhenTheConnectionIsRefused(t *testing.T) {
 }
 
 func TestHealthWaitRetriesARefusedConnection(t *testing.T) {
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	c := newClient(t, config.Config{GrafanaURL: "http://" + addr, Token: token}, Options{})
 	var reasons []error
 	h, err := c.WaitHealthy(context.Background(), WaitOptions{
@@ -92,7 +80,7 @@ func TestHealthWaitRetriesARefusedConnection(t *testing.T) {
 }
 
 func TestHealthWaitNamesTheRefusalWhenItGivesUp(t *testing.T) {
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	c := newClient(t, config.Config{GrafanaURL: "http://" + addr, Token: token}, Options{})
 	waited := 0
 	_, err := c.WaitHealthy(context.Background(), WaitOptions{
