@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +28,9 @@ const (
 	// maxRetryAfter is the longest Retry-After the exporter waits; a 429
 	// asking for more fails the poll, and the next one tries again.
 	maxRetryAfter = time.Minute
+	// maxReportedRetryAfter is the longest Retry-After the error of such a
+	// poll tells; a longer one reads as "more than" it.
+	maxReportedRetryAfter = time.Hour
 	// maxErrorMessage bounds the part of an error answer quoted in a log.
 	maxErrorMessage = 200
 	// maxRedirects is net/http's own bound on a chain of redirects.
@@ -119,15 +120,19 @@ func (c *client) get(ctx context.Context, endpoint string, query url.Values, out
 		},
 	}
 	for attempt := 1; ; attempt++ {
-		wait, err := c.try(ctx, endpoint, target, out)
-		if err == nil || wait < 0 {
+		asked, err := c.try(ctx, endpoint, target, out)
+		if err == nil || asked.final {
 			return err
 		}
-		_, stop := retrier.Wait(ctx, attempt, wait)
+		_, stop := retrier.Wait(ctx, attempt, asked.wait)
 		switch {
 		case stop == nil:
 		case errors.Is(stop, retry.ErrRetryAfterTooLong):
-			return fmt.Errorf("%w; it asked to wait %s, beyond the %s the exporter waits", err, wait, maxRetryAfter)
+			more := ""
+			if asked.tooLong {
+				more = "more than "
+			}
+			return fmt.Errorf("%w; it asked to wait %s%s, beyond the %s the exporter waits", err, more, asked.wait, maxRetryAfter)
 		case errors.Is(stop, retry.ErrPastDeadline):
 			return fmt.Errorf("%w; the poll's budget (%s) ends before the next try", err, EnvPollTimeout)
 		case errors.Is(stop, retry.ErrAttemptsExhausted):
@@ -138,48 +143,62 @@ func (c *client) get(ctx context.Context, endpoint string, query url.Values, out
 	}
 }
 
-// try sends one request. It returns how long to wait before a retry: the
-// answer's Retry-After, 0 for the backoff, or -1 when the error is final.
-func (c *client) try(ctx context.Context, endpoint, target string, out any) (time.Duration, error) {
+// nextTry is what a failed try says of the next one.
+type nextTry struct {
+	// final: the error is final, no retry.
+	final bool
+	// wait is the answer's Retry-After, 0 for the backoff, at most
+	// maxReportedRetryAfter; tooLong: it asked for more than that.
+	wait    time.Duration
+	tooLong bool
+}
+
+var finalTry = nextTry{final: true}
+
+// try sends one request. When it fails, it says whether to retry, and after
+// how long a wait.
+func (c *client) try(ctx context.Context, endpoint, target string, out any) (nextTry, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return -1, fmt.Errorf("GET %s: %w", endpoint, err)
+		return finalTry, fmt.Errorf("GET %s: %w", endpoint, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return -1, fmt.Errorf("GET %s: the poll ended (%s): %w", endpoint, EnvPollTimeout, ctx.Err())
+			return finalTry, fmt.Errorf("GET %s: the poll ended (%s): %w", endpoint, EnvPollTimeout, ctx.Err())
 		}
 		if redirect := (*redirectError)(nil); errors.As(err, &redirect) {
-			return -1, fmt.Errorf("GET %s: %w", endpoint, redirect)
+			return finalTry, fmt.Errorf("GET %s: %w", endpoint, redirect)
 		}
-		return 0, fmt.Errorf("GET %s: %s (check that OPENAI_BASE_URL %s is reachable)", endpoint, c.clean(err.Error()), c.baseURL)
+		return nextTry{}, fmt.Errorf("GET %s: %s (check that OPENAI_BASE_URL %s is reachable)", endpoint, c.clean(err.Error()), c.baseURL)
 	}
 	defer resp.Body.Close()
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if readErr == nil && len(body) > MaxResponseBytes {
-		return -1, fmt.Errorf("GET %s: the answer exceeded %d bytes", endpoint, MaxResponseBytes)
+		return finalTry, fmt.Errorf("GET %s: the answer exceeded %d bytes", endpoint, MaxResponseBytes)
 	}
 	if resp.StatusCode != http.StatusOK {
 		statusErr := &StatusError{Endpoint: endpoint, StatusCode: resp.StatusCode, Message: c.errorMessage(body)}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
-			wait, _ := retryAfter(resp.Header)
-			return wait, statusErr
+			// OpenAI's headers: retry-after-ms, then Retry-After in
+			// seconds (a fraction allowed) or as a date.
+			ra := retry.ReadRetryAfter(resp.Header, time.Now(), maxReportedRetryAfter, retry.DecimalNumbers)
+			return nextTry{wait: ra.Wait, tooLong: ra.TooLong}, statusErr
 		case resp.StatusCode >= 500:
-			return 0, statusErr
+			return nextTry{}, statusErr
 		}
-		return -1, statusErr
+		return finalTry, statusErr
 	}
 	if readErr != nil {
-		return 0, fmt.Errorf("GET %s: the answer was cut: %s", endpoint, c.clean(readErr.Error()))
+		return nextTry{}, fmt.Errorf("GET %s: the answer was cut: %s", endpoint, c.clean(readErr.Error()))
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return -1, fmt.Errorf("GET %s: the answer is not the API's JSON (%s): check that OPENAI_BASE_URL %s is OpenAI's API", endpoint, c.clean(err.Error()), c.baseURL)
+		return finalTry, fmt.Errorf("GET %s: the answer is not the API's JSON (%s): check that OPENAI_BASE_URL %s is OpenAI's API", endpoint, c.clean(err.Error()), c.baseURL)
 	}
-	return 0, nil
+	return nextTry{}, nil
 }
 
 // errorMessage is OpenAI's error message in body, shortened.
@@ -206,27 +225,6 @@ func (c *client) clean(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, c.key, "<secret>")
-}
-
-// retryAfter reads how long a 429 asks to wait: retry-after-ms, which
-// OpenAI sends, else Retry-After in seconds or as an HTTP date.
-func retryAfter(h http.Header) (time.Duration, bool) {
-	if v := h.Get("retry-after-ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && !math.IsInf(ms, 0) {
-			return time.Duration(min(ms, float64(time.Hour/time.Millisecond))) * time.Millisecond, true
-		}
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 && !math.IsInf(s, 0) {
-		return time.Duration(min(s, float64(time.Hour/time.Second)) * float64(time.Second)), true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(time.Until(at), 0), true
-	}
-	return 0, false
 }
 
 // sleepContext waits d or until ctx ends, and reports whether d passed.

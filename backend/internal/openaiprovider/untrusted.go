@@ -219,12 +219,12 @@ func plausibleTokens(n int64) bool { return n >= 0 && n <= maxUsageTokens }
 // retryAfter is the wait OpenAI asks for, in [0, maxRetryAfter], logging
 // the headers it ignored or clamped.
 func (u *untrustedValues) retryAfter(ctx context.Context, h http.Header, now time.Time) time.Duration {
-	r := parseRetryAfter(h, now)
-	if r.ms.noted() {
-		u.note(ctx, "retry-after-ms", headerValue(h, headerRetryAfterMs), r.ms)
+	r := readRetryAfter(h, now)
+	if r.Millis.Noted() {
+		u.note(ctx, "retry-after-ms", headerValue(h, headerRetryAfterMs), retryAfterVerdict(r.Millis))
 	}
-	if r.seconds.noted() {
-		u.note(ctx, "retry-after", headerValue(h, headerRetryAfter), r.seconds)
+	if r.Seconds.Noted() {
+		u.note(ctx, "retry-after", headerValue(h, headerRetryAfter), retryAfterVerdict(r.Seconds))
 	}
-	return r.wait
+	return r.Wait
 }

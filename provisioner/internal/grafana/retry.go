@@ -10,8 +10,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scanium/openai-monitoring/internal/retry"
@@ -122,12 +120,11 @@ func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err 
 		return verdict{retry: true, reason: err.Error()}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		limit := t.retrier.Policy.MaxRetryAfter
-		if limit <= 0 {
-			limit = math.MaxInt64
-		}
-		wait, tooLong := parseRetryAfter(resp.Header.Get("Retry-After"), t.now(), limit)
-		if tooLong {
+		// Retry-After as RFC 9110 writes it: whole seconds or a date. A
+		// wait beyond MaxRetryAfter (none: beyond a Duration) stops.
+		ra := retry.ReadRetryAfter(resp.Header, t.now(), t.retrier.Policy.MaxRetryAfter, retry.WholeNumbers)
+		wait := ra.Wait
+		if ra.TooLong {
 			wait = math.MaxInt64
 		}
 		return verdict{retry: true, reason: fmt.Sprintf("Grafana answered %d", resp.StatusCode), retryAfter: wait}
@@ -151,46 +148,6 @@ func isPermanent(err error) bool {
 	var verify *tls.CertificateVerificationError
 	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &verify)
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds (digits only)
-// or an HTTP date. The value is untrusted: it is compared with limit
-// before any arithmetic, so that no value overflows. A wait longer than
-// limit (however long, even beyond what a time.Duration holds) comes back
-// as tooLong; anything that is not a valid Retry-After (negative, signed,
-// fractional, 1e308, Inf, a date in the past) is no request to wait.
-func parseRetryAfter(v string, now time.Time, limit time.Duration) (wait time.Duration, tooLong bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if isDigits(v) {
-		secs, err := strconv.ParseUint(v, 10, 64)
-		if err != nil || secs > uint64(max(limit, 0)/time.Second) {
-			// Out of range for uint64, or longer than limit.
-			return 0, true
-		}
-		return time.Duration(secs) * time.Second, false
-	}
-	at, err := http.ParseTime(v)
-	if err != nil || !at.After(now) {
-		return 0, false
-	}
-	if at.After(now.Add(limit)) {
-		return 0, true
-	}
-	return at.Sub(now), false
-}
-
-// isDigits reports whether s is one or more ASCII digits, the only form of
-// delay-seconds (RFC 9110, 10.2.3).
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // bodyFactory returns a function that gives a fresh copy of the request's

@@ -106,40 +106,6 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	type result struct {
-		wait    time.Duration
-		tooLong bool
-	}
-	for header, want := range map[string]result{
-		"":                              {},
-		"0":                             {},
-		"-5":                            {},
-		"-1":                            {},
-		"12":                            {wait: 12 * time.Second},
-		" 12 ":                          {wait: 12 * time.Second},
-		"60":                            {wait: time.Minute},
-		"61":                            {tooLong: true},
-		"18446744074":                   {tooLong: true},
-		"9223372036854775807":           {tooLong: true},
-		"18446744073709551616":          {tooLong: true},
-		"1e308":                         {},
-		"Inf":                           {},
-		"NaN":                           {},
-		"Wed, 01 Jan 2025 00:01:00 GMT": {wait: time.Minute},
-		"Wed, 01 Jan 2025 00:01:01 GMT": {tooLong: true},
-		"Fri, 31 Dec 9999 23:59:59 GMT": {tooLong: true},
-		"Tue, 31 Dec 2024 23:00:00 GMT": {},
-		"later":                         {},
-	} {
-		wait, tooLong := parseRetryAfter(header, now, time.Minute)
-		if got := (result{wait, tooLong}); got != want {
-			t.Errorf("parseRetryAfter(%q) = %+v, want %+v", header, got, want)
-		}
-	}
-}
-
 // TestHugeRetryAfterEndsTheRetries: a wait that does not fit in a
 // time.Duration, or is longer than MaxRetryAfter, gives the 429 back
 // without sleeping; one that cannot be read falls back to the backoff.
