@@ -176,7 +176,13 @@ func TestPinnedRecognisesExactVersions(t *testing.T) {
 }
 
 func TestLongRunningServicesRestartAndReportHealth(t *testing.T) {
-	p := loadExample(t, nil)
+	checkRestartAndHealth(t, loadExample(t, nil))
+}
+
+// checkRestartAndHealth: every long-running service of p restarts unless
+// stopped and has an exec-form healthcheck with its timings set.
+func checkRestartAndHealth(t *testing.T, p *types.Project) {
+	t.Helper()
 	for _, s := range p.Services {
 		if oneShot(s) {
 			continue
@@ -201,9 +207,32 @@ func TestLongRunningServicesRestartAndReportHealth(t *testing.T) {
 
 func TestDependenciesWaitForHealthOrCompletion(t *testing.T) {
 	p := loadExample(t, nil)
+	checkDependenciesWait(t, p)
+	for _, tc := range []struct{ from, to string }{
+		{backendService, alloyService},
+		{alloyService, mimirService}, {alloyService, lokiService}, {alloyService, tempoService},
+		{provisionerService, grafanaService},
+		{loadgenService, backendService},
+		{billingService, alloyService},
+	} {
+		if _, ok := service(t, p, tc.from).DependsOn[tc.to]; !ok {
+			t.Errorf("%s does not wait for %s", tc.from, tc.to)
+		}
+	}
+}
+
+// checkDependenciesWait: every dependency of p waits for its target to be
+// healthy, or, for a one-shot, to complete; a healthy wait needs a
+// healthcheck.
+func checkDependenciesWait(t *testing.T, p *types.Project) {
+	t.Helper()
 	for _, s := range p.Services {
 		for name, dep := range s.DependsOn {
-			target := service(t, p, name)
+			target, err := p.GetService(name)
+			if err != nil {
+				t.Errorf("%s waits for %s: %v", s.Name, name, err)
+				continue
+			}
 			want := types.ServiceConditionHealthy
 			if oneShot(target) {
 				want = types.ServiceConditionCompletedSuccessfully
@@ -214,17 +243,6 @@ func TestDependenciesWaitForHealthOrCompletion(t *testing.T) {
 			if want == types.ServiceConditionHealthy && target.HealthCheck == nil {
 				t.Errorf("%s waits for %s to be healthy, but %s has no healthcheck", s.Name, name, name)
 			}
-		}
-	}
-	for _, tc := range []struct{ from, to string }{
-		{backendService, alloyService},
-		{alloyService, mimirService}, {alloyService, lokiService}, {alloyService, tempoService},
-		{provisionerService, grafanaService},
-		{loadgenService, backendService},
-		{billingService, alloyService},
-	} {
-		if _, ok := service(t, p, tc.from).DependsOn[tc.to]; !ok {
-			t.Errorf("%s does not wait for %s", tc.from, tc.to)
 		}
 	}
 }

@@ -278,46 +278,12 @@ func TestScaleImagesArePinned(t *testing.T) {
 }
 
 func TestScaleLongRunningServicesRestartAndReportHealth(t *testing.T) {
-	p := loadScale(t, []string{"demo", "billing"}, nil)
-	for _, s := range p.Services {
-		if oneShot(s) {
-			continue
-		}
-		if s.Restart != types.RestartPolicyUnlessStopped {
-			t.Errorf("%s: restart = %q, want unless-stopped", s.Name, s.Restart)
-		}
-		hc := s.HealthCheck
-		if hc == nil || hc.Disable || len(hc.Test) < 2 {
-			t.Errorf("%s has no healthcheck", s.Name)
-			continue
-		}
-		if hc.Test[0] != "CMD" {
-			t.Errorf("%s: healthcheck %q: use the exec form [\"CMD\", ...]", s.Name, hc.Test)
-		}
-		if hc.Interval == nil || hc.Timeout == nil || hc.Retries == nil || hc.StartPeriod == nil {
-			t.Errorf("%s: healthcheck sets no interval, timeout, retries or start_period", s.Name)
-		}
-	}
+	checkRestartAndHealth(t, loadScale(t, []string{"demo", "billing"}, nil))
 }
 
 func TestScaleDependenciesWaitForHealthOrCompletion(t *testing.T) {
 	p := loadScale(t, []string{"demo", "billing"}, nil)
-	for _, s := range p.Services {
-		for name, dep := range s.DependsOn {
-			target, err := p.GetService(name)
-			if err != nil {
-				t.Errorf("%s waits for %s: %v", s.Name, name, err)
-				continue
-			}
-			want := types.ServiceConditionHealthy
-			if oneShot(target) {
-				want = types.ServiceConditionCompletedSuccessfully
-			}
-			if dep.Condition != want {
-				t.Errorf("%s waits for %s to be %q, want %q", s.Name, name, dep.Condition, want)
-			}
-		}
-	}
+	checkDependenciesWait(t, p)
 	// What each front waits for is what stands behind it, so that healthy
 	// means serving.
 	for front, behind := range map[string][]string{
