@@ -86,12 +86,22 @@ func Outcomes() []Outcome {
 }
 
 // attempt is a call of the outcome, with usage and every rate-limit
-// header, as the provider gives it to its Recorder.
-func (o Outcome) attempt(headers openaiprovider.RateLimits) openaiprovider.Attempt {
+// header, as the provider gives it to its Recorder. An outcome of status
+// error whose ErrorType is no kind's label is an error.
+func (o Outcome) attempt(headers openaiprovider.RateLimits) (openaiprovider.Attempt, error) {
+	var kind openaiprovider.ErrorKind
+	failed := o.Status == m.StatusError
+	if failed {
+		var ok bool
+		if kind, ok = openaiprovider.KindOfLabel(o.ErrorType); !ok {
+			return openaiprovider.Attempt{}, fmt.Errorf("outcome %+v: error type %q is none of the contract's %v", o, o.ErrorType, m.ErrorTypes())
+		}
+	}
 	a := openaiprovider.Attempt{
 		Duration:   time.Second,
 		Stream:     o.Stream,
-		ErrorType:  o.ErrorType,
+		Failed:     failed,
+		Kind:       kind,
 		Cancelled:  o.Status == m.StatusCancelled,
 		Usage:      openaiprovider.Usage{InputTokens: 1500, OutputTokens: 300, TotalTokens: 1800, CachedInputTokens: 1024, ReasoningTokens: 100},
 		RateLimits: headers,
@@ -99,7 +109,7 @@ func (o Outcome) attempt(headers openaiprovider.RateLimits) openaiprovider.Attem
 	if o.Stream {
 		a.FirstToken, a.TimeToFirstToken = true, 200*time.Millisecond
 	}
-	return a
+	return a, nil
 }
 
 // rateLimitHeaders is a response's full set of x-ratelimit-* headers.
@@ -130,7 +140,11 @@ func ProviderInstruments(outcomes []Outcome) ([]Instrument, error) {
 	}
 	headers := rateLimitHeaders()
 	for _, o := range outcomes {
-		rec.Record(ctx, o.attempt(headers))
+		a, err := o.attempt(headers)
+		if err != nil {
+			return nil, err
+		}
+		rec.Record(ctx, a)
 	}
 	var rm metricdata.ResourceMetrics
 	if err := reader.Collect(ctx, &rm); err != nil {

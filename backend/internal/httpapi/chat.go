@@ -233,7 +233,7 @@ func (h *handler) providerFailed(r *http.Request, err error) (*openaiprovider.Er
 		s.openAIRequestID, s.openAIAttempts = perr.RequestID, perr.Attempts
 	}
 	h.logger.WarnContext(r.Context(), m.LogMessageOpenAIFailed,
-		m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldErrorType, perr.Type, m.LogFieldError, perr.Error())
+		m.LogFieldRequestID, stateFrom(r.Context()).idOrEmpty(), m.LogFieldErrorType, perr.Kind.Label(), m.LogFieldError, perr.Error())
 	return perr, true
 }
 
@@ -259,7 +259,7 @@ var providerAnswers = map[openaiprovider.ErrorKind]providerAnswer{
 
 // providerAnswerOf is the answer to perr, by its kind.
 func providerAnswerOf(perr *openaiprovider.Error) providerAnswer {
-	if a, ok := providerAnswers[perr.Kind()]; ok {
+	if a, ok := providerAnswers[perr.Kind]; ok {
 		return a
 	}
 	return providerAnswers[openaiprovider.KindProviderError]

@@ -16,7 +16,6 @@ import (
 	"github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/assistant"
 	"github.com/scanium/openai-monitoring/backend/internal/openaiprovider"
-	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
 const (
@@ -213,20 +212,21 @@ func TestChatProviderErrors(t *testing.T) {
 	for _, tc := range []struct {
 		err        *openaiprovider.Error
 		status     int
+		code       string
 		retryAfter string
 	}{
-		{&openaiprovider.Error{Type: m.ErrorRateLimited, StatusCode: 429, RetryAfter: 2100 * time.Millisecond, Attempts: 3}, 429, "3"},
-		{&openaiprovider.Error{Type: m.ErrorRateLimited, StatusCode: 429, Attempts: 3}, 429, ""},
-		{&openaiprovider.Error{Type: m.ErrorProviderUnavailable, StatusCode: 503, Attempts: 3}, 503, ""},
-		{&openaiprovider.Error{Type: m.ErrorProviderUnavailable, Err: context.DeadlineExceeded, Attempts: 1}, 503, ""},
-		{&openaiprovider.Error{Type: m.ErrorUnauthorized, StatusCode: 401, Code: "invalid_api_key", Attempts: 1}, 502, ""},
-		{&openaiprovider.Error{Type: m.ErrorProviderError, StatusCode: 400, Attempts: 1}, 502, ""},
+		{&openaiprovider.Error{Kind: openaiprovider.KindRateLimited, StatusCode: 429, RetryAfter: 2100 * time.Millisecond, Attempts: 3}, 429, CodeOpenAIRateLimited, "3"},
+		{&openaiprovider.Error{Kind: openaiprovider.KindRateLimited, StatusCode: 429, Attempts: 3}, 429, CodeOpenAIRateLimited, ""},
+		{&openaiprovider.Error{Kind: openaiprovider.KindProviderUnavailable, StatusCode: 503, Attempts: 3}, 503, CodeProviderUnavailable, ""},
+		{&openaiprovider.Error{Kind: openaiprovider.KindProviderUnavailable, Err: context.DeadlineExceeded, Attempts: 1}, 503, CodeProviderUnavailable, ""},
+		{&openaiprovider.Error{Kind: openaiprovider.KindUnauthorized, StatusCode: 401, Code: "invalid_api_key", Attempts: 1}, 502, CodeOpenAIUnauthorized, ""},
+		{&openaiprovider.Error{Kind: openaiprovider.KindProviderError, StatusCode: 400, Attempts: 1}, 502, CodeProviderError, ""},
 	} {
-		t.Run(tc.err.Type, func(t *testing.T) {
+		t.Run(tc.code, func(t *testing.T) {
 			api := newTestAPI(t, &fakeModel{err: tc.err})
 			w, e := api.do(t, chatCall(validBody))
-			if w.Code != tc.status || e.Error.Code != tc.err.Type {
-				t.Fatalf("got %d %s, want %d %s", w.Code, e.Error.Code, tc.status, tc.err.Type)
+			if w.Code != tc.status || e.Error.Code != tc.code {
+				t.Fatalf("got %d %s, want %d %s", w.Code, e.Error.Code, tc.status, tc.code)
 			}
 			if got := w.Header().Get("Retry-After"); got != tc.retryAfter {
 				t.Errorf("Retry-After %q, want %q", got, tc.retryAfter)

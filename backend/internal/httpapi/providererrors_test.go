@@ -34,7 +34,7 @@ func TestEveryErrorKindHasAnAnswer(t *testing.T) {
 		}
 		codes[a.code] = true
 		for _, body := range []string{validBody, `{"message": "hi", "stream": true}`} {
-			api := newTestAPI(t, &fakeModel{err: &openaiprovider.Error{Type: k.Label(), Attempts: 1}})
+			api := newTestAPI(t, &fakeModel{err: &openaiprovider.Error{Kind: k, Attempts: 1}})
 			w, e := api.do(t, chatCall(body))
 			if w.Code != a.status || e.Error.Code != a.code || e.Error.Message != a.message {
 				t.Errorf("kind %v (%s): got %d %s %q, want %d %s %q", k, body, w.Code, e.Error.Code, e.Error.Message, a.status, a.code, a.message)

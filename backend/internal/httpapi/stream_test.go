@@ -177,10 +177,10 @@ func TestChatStreamRefusalsComeBeforeTheStream(t *testing.T) {
 		{"empty message", &fakeModel{}, chatCall(`{"message": " ", "stream": true}`), 400, CodeMessageRequired, 0},
 		{"unknown field", &fakeModel{}, chatCall(`{"message": "hi", "stream": true, "n": 2}`), 400, CodeUnknownField, 0},
 		{"rate limited before the first chunk",
-			&fakeModel{err: &openaiprovider.Error{Type: m.ErrorRateLimited, StatusCode: 429, RetryAfter: 2 * time.Second, Attempts: 3}},
+			&fakeModel{err: &openaiprovider.Error{Kind: openaiprovider.KindRateLimited, StatusCode: 429, RetryAfter: 2 * time.Second, Attempts: 3}},
 			chatCall(streamBody), 429, m.ErrorRateLimited, 1},
 		{"unavailable before the first chunk",
-			&fakeModel{err: &openaiprovider.Error{Type: m.ErrorProviderUnavailable, StatusCode: 503, Attempts: 3}},
+			&fakeModel{err: &openaiprovider.Error{Kind: openaiprovider.KindProviderUnavailable, StatusCode: 503, Attempts: 3}},
 			chatCall(streamBody), 503, m.ErrorProviderUnavailable, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,7 +238,7 @@ func TestChatStreamBeyondTheInFlightLimitIsRefused(t *testing.T) {
 // sent ends the stream with an error event holding the usual error body;
 // the status stays 200, the access log has the code and the outcome.
 func TestChatStreamErrorEventAfterTheStreamBegan(t *testing.T) {
-	api := newTestAPI(t, &fakeModel{streamErr: &openaiprovider.Error{Type: m.ErrorProviderError, StatusCode: 200, Attempts: 1}})
+	api := newTestAPI(t, &fakeModel{streamErr: &openaiprovider.Error{Kind: openaiprovider.KindProviderError, StatusCode: 200, Attempts: 1}})
 	w, _ := api.do(t, chatCall(streamBody))
 	events := readEvents(t, w.Body)
 	if w.Code != 200 || len(events) != len(fakeDeltas)+1 {

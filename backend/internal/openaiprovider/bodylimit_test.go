@@ -74,7 +74,7 @@ func TestChatGzipBomb(t *testing.T) {
 			}
 			var perr *Error
 			var tooLarge *ResponseTooLargeError
-			if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || perr.Attempts != 1 || s.hits.Load() != 1 {
+			if !errors.As(err, &perr) || perr.Kind != KindProviderError || perr.Attempts != 1 || s.hits.Load() != 1 {
 				t.Fatalf("got %v after %d requests, want one PROVIDER_ERROR attempt", err, s.hits.Load())
 			}
 			if !errors.As(err, &tooLarge) || tooLarge.Limit != tc.want || perr.StatusCode != tc.status {

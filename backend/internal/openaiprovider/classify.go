@@ -14,9 +14,9 @@ import (
 
 // Error is a failed OpenAI call, after its retries.
 type Error struct {
-	// Type is the Label of the failure's ErrorKind (Kind), one of
-	// openaimetrics.ErrorTypes().
-	Type string
+	// Kind is how the call failed; its Label is the failure's value of the
+	// metric contract's error_type label.
+	Kind ErrorKind
 	// StatusCode is OpenAI's HTTP status, 0 when no answer came or when its
 	// status is not known (an answer whose body could not be decoded).
 	StatusCode int
@@ -39,7 +39,7 @@ type Error struct {
 // told in full: they name no more than origins, sizes and decoding errors.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "OpenAI call failed (%s) after %d attempt", e.Type, e.Attempts)
+	fmt.Fprintf(&b, "OpenAI call failed (%s) after %d attempt", e.Kind.Label(), e.Attempts)
 	if e.Attempts != 1 {
 		b.WriteString("s")
 	}
@@ -100,9 +100,7 @@ func (e *undecodableError) Unwrap() error { return e.err }
 
 // failure is the classification of one attempt's error.
 type failure struct {
-	kind ErrorKind
-	// errorType is kind's Label.
-	errorType  string
+	kind       ErrorKind
 	statusCode int
 	code       string
 	retryable  bool
@@ -117,14 +115,6 @@ type failure struct {
 // KindProviderError.
 // answered tells whether an answer's status and headers came.
 func classify(err error, answered bool) failure {
-	f := classifyKind(err, answered)
-	f.errorType = f.kind.Label()
-	return f
-}
-
-// classifyKind is classify, but for errorType, which classify sets from
-// the kind.
-func classifyKind(err error, answered bool) failure {
 	var redirect *RedirectError
 	var tooLarge *ResponseTooLargeError
 	var apiErr *openai.APIError

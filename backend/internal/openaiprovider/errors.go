@@ -58,16 +58,14 @@ func (k ErrorKind) Label() string {
 // String is the kind's Label.
 func (k ErrorKind) String() string { return k.Label() }
 
-// kindOfLabel is the kind whose Label is label; KindProviderError for a
-// label that is no kind's.
-func kindOfLabel(label string) ErrorKind {
+// KindOfLabel is the kind whose Label is label, and false for a label that
+// is no kind's: the way back from a value of the error_type label, for a
+// caller that holds the contract's values (openaimetrics.ErrorTypes()).
+func KindOfLabel(label string) (ErrorKind, bool) {
 	for k, l := range errorKindLabels {
 		if l == label {
-			return ErrorKind(k)
+			return ErrorKind(k), true
 		}
 	}
-	return KindProviderError
+	return KindProviderError, false
 }
-
-// Kind is the kind of the failure: the kind whose Label is e.Type.
-func (e *Error) Kind() ErrorKind { return kindOfLabel(e.Type) }

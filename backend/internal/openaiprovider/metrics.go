@@ -22,14 +22,16 @@ type Attempt struct {
 	// Duration is the attempt's whole time: to the answer, or, streamed,
 	// to the stream's end.
 	Duration time.Duration
-	// ErrorType is empty on success and when Cancelled, else the Label of
-	// an ErrorKind.
-	ErrorType string
+	// Failed: the attempt failed (status error), of kind Kind, which the
+	// Recorder turns into the error_type label. Kind is read only when
+	// Failed is set; a value that is no kind counts as KindProviderError.
+	Failed bool
+	Kind   ErrorKind
 	// Stream tells a streamed attempt (label stream="true").
 	Stream bool
 	// Cancelled: the client went away during a streamed answer, which
-	// was cancelled (status cancelled); not an OpenAI failure, so
-	// ErrorType is empty.
+	// was cancelled (status cancelled); not an OpenAI failure, whatever
+	// Failed says.
 	Cancelled bool
 	// TimeToFirstToken is, for a streamed attempt that got a content chunk
 	// (FirstToken set), the time from sending its request to that chunk.
@@ -107,10 +109,12 @@ func outcomeOf(a *Attempt) outcome {
 	switch {
 	case a.Cancelled:
 		return outcomeCancelled
-	case a.ErrorType == "":
+	case !a.Failed:
 		return outcomeSuccess
+	case a.Kind >= errorKindCount:
+		return outcomeFailed + outcome(KindProviderError)
 	}
-	return outcomeFailed + outcome(kindOfLabel(a.ErrorType))
+	return outcomeFailed + outcome(a.Kind)
 }
 
 // errorType is the outcome's error_type label value; "" for success and

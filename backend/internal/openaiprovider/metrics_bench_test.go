@@ -8,8 +8,6 @@ import (
 	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
-	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
 // successAttempt is a typical successful call: usage with cached and
@@ -57,11 +55,11 @@ func TestRecordAllocations(t *testing.T) {
 	rec := sdkRecorder(t)
 	spanCtx, _, _ := sampledSpanContext(t, context.Background())
 	for _, ctx := range []context.Context{context.Background(), spanCtx} {
-		for _, a := range []Attempt{successAttempt(), {Duration: time.Second, ErrorType: m.ErrorRateLimited, RateLimits: successAttempt().RateLimits}} {
+		for _, a := range []Attempt{successAttempt(), {Duration: time.Second, Failed: true, Kind: KindRateLimited, RateLimits: successAttempt().RateLimits}} {
 			rec.Record(ctx, a) // first use creates the series
 			if n := testing.AllocsPerRun(1000, func() { rec.Record(ctx, a) }); n > 0 {
-				t.Errorf("Record(%q, sampled span %v) allocates %.1f times per call, budget 0",
-					a.ErrorType, ctx != context.Background(), n)
+				t.Errorf("Record(failed %v %v, sampled span %v) allocates %.1f times per call, budget 0",
+					a.Failed, a.Kind, ctx != context.Background(), n)
 			}
 		}
 	}

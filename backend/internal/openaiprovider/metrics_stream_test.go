@@ -30,16 +30,16 @@ func TestRecordStreamedAttempts(t *testing.T) {
 	mr := newMeterReader(t)
 	ctx := context.Background()
 	usage := Usage{InputTokens: 100, OutputTokens: 20, TotalTokens: 120, CachedInputTokens: 0, ReasoningTokens: 5}
-	mr.recorder.Record(ctx, Attempt{Duration: time.Second, Usage: usage})                   // not streamed
-	mr.recorder.Record(ctx, Attempt{Duration: time.Second, ErrorType: m.ErrorProviderError, // not streamed, failed
+	mr.recorder.Record(ctx, Attempt{Duration: time.Second, Usage: usage})                         // not streamed
+	mr.recorder.Record(ctx, Attempt{Duration: time.Second, Failed: true, Kind: KindProviderError, // not streamed, failed
 		Usage: usage})
 	mr.recorder.Record(ctx, Attempt{Duration: 3 * time.Second, Stream: true, Usage: usage,
 		TimeToFirstToken: 500 * time.Millisecond, FirstToken: true})
 	mr.recorder.Record(ctx, Attempt{Duration: 2 * time.Second, Stream: true, Cancelled: true, Usage: usage,
 		TimeToFirstToken: 250 * time.Millisecond, FirstToken: true})
-	mr.recorder.Record(ctx, Attempt{Duration: 4 * time.Second, Stream: true, ErrorType: m.ErrorProviderError,
+	mr.recorder.Record(ctx, Attempt{Duration: 4 * time.Second, Stream: true, Failed: true, Kind: KindProviderError,
 		TimeToFirstToken: 1500 * time.Millisecond, FirstToken: true, Usage: usage})
-	mr.recorder.Record(ctx, Attempt{Duration: 100 * time.Millisecond, Stream: true, ErrorType: m.ErrorRateLimited}) // no chunk
+	mr.recorder.Record(ctx, Attempt{Duration: 100 * time.Millisecond, Stream: true, Failed: true, Kind: KindRateLimited}) // no chunk
 	got := mr.collect()
 
 	for _, tc := range []struct {
@@ -143,13 +143,13 @@ func TestRecordStreamedAllocations(t *testing.T) {
 	rec := sdkRecorder(t)
 	spanCtx, _, _ := sampledSpanContext(t, context.Background())
 	cancelled, failed := streamedAttempt(), streamedAttempt()
-	cancelled.Cancelled, failed.ErrorType = true, m.ErrorProviderError
+	cancelled.Cancelled, failed.Failed, failed.Kind = true, true, KindProviderError
 	for _, ctx := range []context.Context{context.Background(), spanCtx} {
 		for _, a := range []Attempt{streamedAttempt(), cancelled, failed} {
 			rec.Record(ctx, a)
 			if n := testing.AllocsPerRun(1000, func() { rec.Record(ctx, a) }); n > 0 {
-				t.Errorf("Record(streamed, cancelled %v, %q, sampled span %v) allocates %.1f times per call, budget 0",
-					a.Cancelled, a.ErrorType, ctx != context.Background(), n)
+				t.Errorf("Record(streamed, cancelled %v, failed %v %v, sampled span %v) allocates %.1f times per call, budget 0",
+					a.Cancelled, a.Failed, a.Kind, ctx != context.Background(), n)
 			}
 		}
 	}

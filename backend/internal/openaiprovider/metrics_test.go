@@ -259,17 +259,17 @@ func TestRecordSuccess(t *testing.T) {
 
 func TestRecordEachErrorType(t *testing.T) {
 	mr := newMeterReader(t)
-	for i, errorType := range m.ErrorTypes() {
+	for i, kind := range ErrorKinds() {
 		for range i + 1 {
 			mr.recorder.Record(context.Background(), Attempt{
-				Duration: 200 * time.Millisecond, ErrorType: errorType,
+				Duration: 200 * time.Millisecond, Failed: true, Kind: kind,
 				Usage: Usage{InputTokens: 99, OutputTokens: 99, TotalTokens: 198, CachedInputTokens: 9, ReasoningTokens: 9}, // ignored on errors
 			})
 		}
 	}
 	got := mr.collect()
-	for i, errorType := range m.ErrorTypes() {
-		want := map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError, m.LabelErrorType: errorType}
+	for i, kind := range ErrorKinds() {
+		want := map[string]string{m.LabelModel: testModel, m.LabelStatus: m.StatusError, m.LabelErrorType: kind.Label()}
 		if v, ok := sumValue(t, got, m.RequestsTotal, want); !ok || v != int64(i+1) {
 			t.Errorf("%s%v = %d (found %v), want %d", m.RequestsTotal, want, v, ok, i+1)
 		}
@@ -298,7 +298,7 @@ func TestRecordRateLimitHeaders(t *testing.T) {
 	tokLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitTokens}
 	mr := newMeterReader(t)
 	// A 429 carries the headers too: they are recorded with the error.
-	mr.recorder.Record(context.Background(), Attempt{ErrorType: m.ErrorRateLimited, RateLimits: ParseRateLimits(fullRateLimitHeader())})
+	mr.recorder.Record(context.Background(), Attempt{Failed: true, Kind: KindRateLimited, RateLimits: ParseRateLimits(fullRateLimitHeader())})
 
 	// Then a response whose headers are missing, malformed or negative: each
 	// of those gauges keeps its value; the one good header updates its gauge.
@@ -492,7 +492,7 @@ func TestNoExemplarWithoutASampledSpan(t *testing.T) {
 		mr := newMeterReader(t)
 		for _, stream := range []bool{false, true} {
 			mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: stream, FirstToken: stream})
-			mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: stream, FirstToken: stream, ErrorType: m.ErrorProviderUnavailable})
+			mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: stream, FirstToken: stream, Failed: true, Kind: KindProviderUnavailable})
 		}
 		mr.recorder.Record(ctx, Attempt{Duration: time.Second, Stream: true, FirstToken: true, Cancelled: true})
 		got := mr.collect()

@@ -181,14 +181,14 @@ func (p *Provider) Chat(ctx context.Context, req Request) (Response, error) {
 		// go-openai keeps the answer's header before it reads the body: a
 		// header tells that an answer came, whether or not it was read.
 		f := classify(err, header != nil)
-		rec.ErrorType = f.errorType
+		rec.Failed, rec.Kind = true, f.kind
 		p.recorder.Record(attemptCtx, rec)
 		callErr := &Error{
-			Type: f.errorType, StatusCode: f.statusCode, Code: f.code,
+			Kind: f.kind, StatusCode: f.statusCode, Code: f.code,
 			RetryAfter: p.untrusted.retryAfter(attemptCtx, header, p.now()), RequestID: headerValue(header, "X-Request-Id"),
 			Attempts: attempt, Err: err,
 		}
-		span.failed(f.errorType, callErr.RequestID)
+		span.failed(f.kind, callErr.RequestID)
 		if f.err != nil {
 			callErr.Err = f.err
 		}

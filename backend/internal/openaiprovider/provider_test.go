@@ -194,8 +194,8 @@ func TestChatRetries(t *testing.T) {
 				t.Fatalf("error %v, want success", err)
 			case tc.wantErr != "" && !errors.As(err, &perr):
 				t.Fatalf("error %v (%T), want *Error %s", err, err, tc.wantErr)
-			case tc.wantErr != "" && (perr.Type != tc.wantErr || perr.StatusCode != tc.wantStatus):
-				t.Fatalf("error type %s status %d, want %s %d", perr.Type, perr.StatusCode, tc.wantErr, tc.wantStatus)
+			case tc.wantErr != "" && (perr.Kind.Label() != tc.wantErr || perr.StatusCode != tc.wantStatus):
+				t.Fatalf("error type %s status %d, want %s %d", perr.Kind, perr.StatusCode, tc.wantErr, tc.wantStatus)
 			}
 			attempts := resp.Attempts
 			if perr != nil {
@@ -239,7 +239,7 @@ func TestChatProviderError(t *testing.T) {
 	f := newSimFixture(t, openaisim.Config{}, 2, 5*time.Second)
 	_, err := f.provider.Chat(context.Background(), Request{Messages: []Message{{Role: "robot", Content: "hi"}}})
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || perr.StatusCode != 400 || perr.Attempts != 1 {
+	if !errors.As(err, &perr) || perr.Kind != KindProviderError || perr.StatusCode != 400 || perr.Attempts != 1 {
 		t.Fatalf("got %v, want a PROVIDER_ERROR 400 after 1 attempt", err)
 	}
 	if got := f.requests(t, m.ErrorProviderError); got != 1 {
@@ -255,7 +255,7 @@ func TestChatTimeout(t *testing.T) {
 	}
 	_, err := f.chat(t)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderUnavailable || perr.Attempts != 1 || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.As(err, &perr) || perr.Kind != KindProviderUnavailable || perr.Attempts != 1 || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want PROVIDER_UNAVAILABLE after 1 attempt by deadline", err)
 	}
 	if got := f.requests(t, m.ErrorProviderUnavailable); got != 1 {
@@ -278,7 +278,7 @@ func TestChatConnectionRefused(t *testing.T) {
 	f.provider = f.newProvider("http://"+addr+"/v1", 2, 5*time.Second)
 	_, err = f.chat(t)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderUnavailable || perr.Attempts != 3 || perr.StatusCode != 0 {
+	if !errors.As(err, &perr) || perr.Kind != KindProviderUnavailable || perr.Attempts != 3 || perr.StatusCode != 0 {
 		t.Fatalf("got %v, want PROVIDER_UNAVAILABLE after 3 attempts", err)
 	}
 	if got := f.requests(t, m.ErrorProviderUnavailable); got != 3 {
@@ -300,7 +300,7 @@ func TestChatRateLimitExhausted(t *testing.T) {
 	}
 	_, err := f.chat(t)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorRateLimited || perr.RetryAfter <= 0 {
+	if !errors.As(err, &perr) || perr.Kind != KindRateLimited || perr.RetryAfter <= 0 {
 		t.Fatalf("got %v, want RATE_LIMITED with a retry-after", err)
 	}
 	reqLabels := map[string]string{m.LabelModel: testModel, m.LabelLimitType: m.LimitRequests}

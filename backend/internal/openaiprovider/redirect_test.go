@@ -63,7 +63,7 @@ func TestChatRefusesRedirectToAnotherOrigin(t *testing.T) {
 				t.Fatalf("the redirect target received %d requests (key seen: %v), want none", target.hits.Load(), targetSawKey.Load())
 			}
 			var perr *Error
-			if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || perr.Attempts != 1 || origin.hits.Load() != 1 {
+			if !errors.As(err, &perr) || perr.Kind != KindProviderError || perr.Attempts != 1 || origin.hits.Load() != 1 {
 				t.Fatalf("got %v after %d requests, want one PROVIDER_ERROR attempt", err, origin.hits.Load())
 			}
 			var redirect *RedirectError

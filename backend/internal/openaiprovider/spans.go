@@ -207,13 +207,14 @@ func (a attemptSpan) succeeded(resp *openai.ChatCompletionResponse, usage Usage,
 	a.end(buf, attrs)
 }
 
-// failed ends the span of a failed attempt: error.type is the metrics'
-// error_type and the status is Error, described by the error type alone
-// (OpenAI's message text may quote the key).
-func (a attemptSpan) failed(errorType, requestID string) {
+// failed ends the span of an attempt that failed with kind: error.type is
+// the kind's Label, the metrics' error_type, and the status is Error,
+// described by that label alone (OpenAI's message text may quote the key).
+func (a attemptSpan) failed(kind ErrorKind, requestID string) {
 	if a.span == nil {
 		return
 	}
+	errorType := kind.Label()
 	a.span.SetStatus(codes.Error, errorType)
 	buf, attrs := a.attemptAttrs()
 	attrs = append(attrs, attribute.String(m.AttrErrorType, errorType))
@@ -230,12 +231,25 @@ var streamOutcomes = map[string]attribute.KeyValue{
 	m.StreamOutcomeCancelled: attribute.String(m.AttrOpenAIStreamOutcome, m.StreamOutcomeCancelled),
 }
 
-// streamEnded ends the span of a streamed attempt, whatever its outcome
-// (one of openaimetrics.StreamOutcomes): what the chunks told (the model,
-// the id, the finish reasons, the usage when its chunk came, the time to
-// the first content chunk), and, on failure, error.type and status Error
-// as failed sets them. A cancelled attempt is no failure: no error.type.
-func (a attemptSpan) streamEnded(res *streamResult, outcome, errorType, requestID string) {
+// streamEnded ends the span of a streamed attempt that did not fail: its
+// outcome is m.StreamOutcomeDone, or m.StreamOutcomeCancelled (no failure:
+// no error.type).
+func (a attemptSpan) streamEnded(res *streamResult, outcome, requestID string) {
+	a.endStream(res, outcome, "", requestID)
+}
+
+// streamFailed ends the span of a streamed attempt that failed with kind:
+// error.type and status Error as failed sets them.
+func (a attemptSpan) streamFailed(res *streamResult, kind ErrorKind, requestID string) {
+	a.endStream(res, m.StreamOutcomeError, kind.Label(), requestID)
+}
+
+// endStream ends the span of a streamed attempt, whatever its outcome (one
+// of openaimetrics.StreamOutcomes): what the chunks told (the model, the
+// id, the finish reasons, the usage when its chunk came, the time to the
+// first content chunk), and errorType, the Label of the failure's kind, ""
+// when the attempt did not fail.
+func (a attemptSpan) endStream(res *streamResult, outcome, errorType, requestID string) {
 	if a.span == nil {
 		return
 	}

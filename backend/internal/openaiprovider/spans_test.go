@@ -314,7 +314,7 @@ func TestSpanOfEachErrorType(t *testing.T) {
 			}
 			parent, _, err := f.chat(t, userText)
 			var callErr *Error
-			if !errors.As(err, &callErr) || callErr.Type != tc.errorType {
+			if !errors.As(err, &callErr) || callErr.Kind.Label() != tc.errorType {
 				t.Fatalf("error %v, want a %s", err, tc.errorType)
 			}
 			spans := f.attemptSpans(t, parent)
@@ -436,7 +436,7 @@ func TestNoTracerProviderStartsNoSpan(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() {
 		_, span := p.spans.startAttempt(ctx, 1, 0, nil)
-		span.failed(m.ErrorProviderError, "")
+		span.failed(KindProviderError, "")
 		noteAnswerStatus(ctx, 200)
 	}); n != 0 {
 		t.Errorf("%v allocations per attempt without a TracerProvider, want 0", n)

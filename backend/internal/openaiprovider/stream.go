@@ -122,25 +122,25 @@ func (p *Provider) streamAttempt(ctx, callCtx context.Context, attempt int, wait
 		// is a success.
 		rec.Cancelled = true
 		p.recorder.Record(attemptCtx, rec)
-		span.streamEnded(res, m.StreamOutcomeCancelled, "", requestID)
+		span.streamEnded(res, m.StreamOutcomeCancelled, requestID)
 		return res, header, nil, false, true
 	case streamErr == nil:
 		p.recorder.Record(attemptCtx, rec)
-		span.streamEnded(res, m.StreamOutcomeDone, "", requestID)
+		span.streamEnded(res, m.StreamOutcomeDone, requestID)
 		return res, header, nil, false, false
 	}
 	f := classify(streamErr, header != nil)
-	rec.ErrorType = f.errorType
+	rec.Failed, rec.Kind = true, f.kind
 	p.recorder.Record(attemptCtx, rec)
 	callErr = &Error{
-		Type: f.errorType, StatusCode: f.statusCode, Code: f.code,
+		Kind: f.kind, StatusCode: f.statusCode, Code: f.code,
 		RetryAfter: p.untrusted.retryAfter(attemptCtx, header, p.now()), RequestID: requestID,
 		Attempts: attempt, Err: streamErr,
 	}
 	if f.err != nil {
 		callErr.Err = f.err
 	}
-	span.streamEnded(res, m.StreamOutcomeError, f.errorType, requestID)
+	span.streamFailed(res, f.kind, requestID)
 	return res, header, callErr, f.retryable, false
 }
 

@@ -85,7 +85,7 @@ func TestChatStreamSimulatorFaults(t *testing.T) {
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("error %v, want success", err)
-			case tc.wantErr != "" && (!errors.As(err, &perr) || perr.Type != tc.wantErr || perr.Attempts != 1):
+			case tc.wantErr != "" && (!errors.As(err, &perr) || perr.Kind.Label() != tc.wantErr || perr.Attempts != 1):
 				t.Fatalf("error %v, want %s after 1 attempt", err, tc.wantErr)
 			case tc.wantErr != "" && len(d.got()) == 0:
 				t.Error("no piece came before the fault")

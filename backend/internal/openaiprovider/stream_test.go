@@ -230,7 +230,7 @@ func TestChatStreamNoRetryAfterTheFirstChunk(t *testing.T) {
 	var d deltas
 	_, err := f.provider.ChatStream(context.Background(), streamMessages, d.add)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || perr.Attempts != 1 {
+	if !errors.As(err, &perr) || perr.Kind != KindProviderError || perr.Attempts != 1 {
 		t.Fatalf("error %v, want a PROVIDER_ERROR after 1 attempt", err)
 	}
 	if srv.hits.Load() != 1 || len(f.waits) != 0 || !slices.Equal(d.got(), []string{"Brass", " desk"}) {
@@ -257,7 +257,7 @@ func TestChatStreamEndingBeforeItsLastChunk(t *testing.T) {
 	f := newFixtureAt(t, srv.URL+"/v1", Config{MaxRetries: 2})
 	_, err := f.provider.ChatStream(context.Background(), streamMessages, (&deltas{}).add)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || srv.hits.Load() != 1 ||
+	if !errors.As(err, &perr) || perr.Kind != KindProviderError || srv.hits.Load() != 1 ||
 		!strings.Contains(err.Error(), errStreamCut.Error()) {
 		t.Fatalf("error %v after %d requests, want a PROVIDER_ERROR saying the stream was cut, not retried", err, srv.hits.Load())
 	}
@@ -408,7 +408,7 @@ func TestChatStreamTimeoutMidStream(t *testing.T) {
 	f := newFixtureAt(t, srv.URL+"/v1", Config{MaxRetries: 2, Timeout: 200 * time.Millisecond})
 	_, err := f.provider.ChatStream(context.Background(), streamMessages, (&deltas{}).add)
 	var perr *Error
-	if !errors.As(err, &perr) || perr.Type != m.ErrorProviderUnavailable || perr.Attempts != 1 || srv.hits.Load() != 1 {
+	if !errors.As(err, &perr) || perr.Kind != KindProviderUnavailable || perr.Attempts != 1 || srv.hits.Load() != 1 {
 		t.Fatalf("error %v after %d requests, want PROVIDER_UNAVAILABLE after 1", err, srv.hits.Load())
 	}
 	got := f.collect()

@@ -72,7 +72,7 @@ func TestChatUndecodableSuccess(t *testing.T) {
 			f := newFixtureAt(t, s.URL+"/v1", Config{MaxRetries: 2, MaxResponseBytes: limit})
 			_, err := f.chat(t)
 			var perr *Error
-			if !errors.As(err, &perr) || perr.Type != m.ErrorProviderError || perr.Attempts != 1 || s.hits.Load() != 1 {
+			if !errors.As(err, &perr) || perr.Kind != KindProviderError || perr.Attempts != 1 || s.hits.Load() != 1 {
 				t.Fatalf("got %v after %d requests, want one PROVIDER_ERROR attempt", err, s.hits.Load())
 			}
 			if !strings.Contains(perr.Error(), tc.reason) || strings.Contains(perr.Error(), testKey) {
@@ -115,7 +115,7 @@ func TestChatFailureBeforeAnswer(t *testing.T) {
 			f := newFixtureAt(t, s.URL+"/v1", Config{MaxRetries: 2})
 			_, err := f.chat(t)
 			var perr *Error
-			if !errors.As(err, &perr) || perr.Type != tc.wantType || perr.StatusCode != tc.wantStatus ||
+			if !errors.As(err, &perr) || perr.Kind.Label() != tc.wantType || perr.StatusCode != tc.wantStatus ||
 				perr.Attempts != tc.attempts || s.hits.Load() != int64(tc.attempts) {
 				t.Fatalf("got %v (status %d) after %d requests, want %s (status %d) after %d",
 					err, perr.StatusCode, s.hits.Load(), tc.wantType, tc.wantStatus, tc.attempts)

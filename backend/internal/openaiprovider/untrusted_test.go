@@ -175,7 +175,7 @@ func TestChatAbsurdRetryAfter(t *testing.T) {
 			f := newFixtureAt(t, s.URL+"/v1", Config{MaxRetries: 2, Logger: log.logger()})
 			_, err := f.chat(t)
 			var perr *Error
-			if !errors.As(err, &perr) || perr.Type != m.ErrorRateLimited || perr.Attempts != 1 || s.hits.Load() != 1 {
+			if !errors.As(err, &perr) || perr.Kind != KindRateLimited || perr.Attempts != 1 || s.hits.Load() != 1 {
 				t.Fatalf("got %v after %d requests, want one RATE_LIMITED attempt", err, s.hits.Load())
 			}
 			if perr.RetryAfter != maxRetryAfter || len(f.waits) != 0 {
