@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,29 +37,48 @@ type stack struct {
 	url     string
 }
 
-func startStack(t *testing.T) *stack {
+// stackOption changes the backend's environment of startStack.
+type stackOption func(env map[string]string)
+
+// withBackendDefault leaves the backend's variable name unset, so that the
+// backend takes its default.
+func withBackendDefault(name string) stackOption {
+	return func(env map[string]string) { delete(env, name) }
+}
+
+// startStack starts Prometheus, a simulator without latency and the
+// backend binary between them, exporting every 500ms unless opts say
+// otherwise, and waits until the backend is ready.
+func startStack(t *testing.T, opts ...stackOption) *stack {
 	t.Helper()
 	prom := livetest.StartPrometheus(t)
 	sim, simURL := simtest.Start(t, openaisim.Config{})
 
 	bin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
 	port := livetest.FreePort(t)
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(port),
-		"SCANIUM_API_KEYS=" + clientKey,
-		"APP_ENV=e2e",
-		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + simURL,
-		"OPENAI_MODEL=" + model,
-		"OPENAI_TIMEOUT=2s",
-		"OPENAI_MAX_RETRIES=1",
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
-		"OTEL_METRIC_EXPORT_INTERVAL=500",
-		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
+	vars := map[string]string{
+		"PATH":                        os.Getenv("PATH"),
+		"PORT":                        strconv.Itoa(port),
+		"SCANIUM_API_KEYS":            clientKey,
+		"APP_ENV":                     "e2e",
+		"OPENAI_API_KEY":              openAIKey,
+		"OPENAI_BASE_URL":             simURL,
+		"OPENAI_MODEL":                model,
+		"OPENAI_TIMEOUT":              "2s",
+		"OPENAI_MAX_RETRIES":          "1",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": prom.OTLPEndpoint(),
+		"OTEL_METRIC_EXPORT_INTERVAL": "500",
+		"OTEL_RESOURCE_ATTRIBUTES":    "service.instance.id=" + hostName,
 		// Prometheus, standing in for Mimir, takes metrics only.
-		"OTEL_TRACES_EXPORTER=none",
-		"OTEL_LOGS_EXPORTER=none",
+		"OTEL_TRACES_EXPORTER": "none",
+		"OTEL_LOGS_EXPORTER":   "none",
+	}
+	for _, opt := range opts {
+		opt(vars)
+	}
+	env := make([]string, 0, len(vars))
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		env = append(env, name+"="+vars[name])
 	}
 	backend := livetest.Start(t, env, bin)
 	s := &stack{prom: prom, sim: sim, backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}

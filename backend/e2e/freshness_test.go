@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -12,8 +11,6 @@ import (
 	backendconfig "github.com/scanium/openai-monitoring/backend/config"
 	"github.com/scanium/openai-monitoring/backend/internal/livetest"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
-	"github.com/scanium/openai-monitoring/backend/openaisim"
-	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 // deliveryBound is how long a request's sample may take to be queryable
@@ -31,25 +28,7 @@ const freshnessRounds = 3
 // Prometheus takes the export directly: Alloy's batch and remote_write
 // waits, which the alloy package's tests add to this, are not in the path.
 func TestRequestIsQueryableAtTheDefaultExportInterval(t *testing.T) {
-	prom := livetest.StartPrometheus(t)
-	_, simURL := simtest.Start(t, openaisim.Config{})
-	bin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
-	port := livetest.FreePort(t)
-	backend := livetest.Start(t, []string{
-		"PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(port),
-		"SCANIUM_API_KEYS=" + clientKey,
-		"APP_ENV=e2e",
-		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + simURL,
-		"OPENAI_MODEL=" + model,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + prom.OTLPEndpoint(),
-		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
-		"OTEL_TRACES_EXPORTER=none",
-		"OTEL_LOGS_EXPORTER=none",
-	}, bin)
-	s := &stack{prom: prom, backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	livetest.WaitHTTP(t, backend, s.url+"/readyz", 30*time.Second)
+	s := startStack(t, withBackendDefault("OTEL_METRIC_EXPORT_INTERVAL"))
 
 	expr := fmt.Sprintf(`sum(%s{%s="%s", %s="%s", instance="%s"})`,
 		m.RequestsTotal, m.LabelModel, model, m.LabelStatus, m.StatusSuccess, hostName)
@@ -60,9 +39,9 @@ func TestRequestIsQueryableAtTheDefaultExportInterval(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("round %d: status %d, want 200", round, resp.StatusCode)
 		}
-		took, err := waitForCount(prom, expr, float64(round), deliveryBound)
+		took, err := waitForCount(s.prom, expr, float64(round), deliveryBound)
 		if err != nil {
-			t.Fatalf("round %d: the request was not delivered: %v\n%s", round, err, backend.Output())
+			t.Fatalf("round %d: the request was not delivered: %v\n%s", round, err, s.backend.Output())
 		}
 		total += took
 		t.Logf("round %d: queryable %s after the answer (export interval %s)", round, took.Round(10*time.Millisecond), backendconfig.DefaultExportInterval)
