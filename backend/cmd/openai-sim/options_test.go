@@ -108,3 +108,31 @@ func TestEveryFlagHasAVariable(t *testing.T) {
 func sameLatency(a, b openaisim.Latency) bool {
 	return a.Median == b.Median && a.P99 == b.P99 && a.Pace.Equal(b.Pace)
 }
+
+// TestHelpListsEveryVariableRead: every variable parseOptions reads is in
+// the help with its flag, but SIM_API_KEYS, which has none.
+func TestHelpListsEveryVariableRead(t *testing.T) {
+	asked := map[string]bool{}
+	if _, err := parseOptions(nil, func(k string) string { asked[k] = true; return "" }, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var help strings.Builder
+	if _, err := parseOptions([]string{"-h"}, func(string) string { return "" }, &help); err == nil {
+		t.Fatal("-h did not stop parsing")
+	}
+	if len(asked) < 14 {
+		t.Fatalf("parseOptions read only %v", asked)
+	}
+	for env := range asked {
+		entry := "  " + env
+		if env != "SIM_API_KEYS" {
+			entry = "  -" + strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(env, "SIM_")), "_", "-") + ", " + env
+		}
+		if !strings.Contains(help.String(), entry+" (default ") {
+			t.Errorf("the help lacks %q with its default:\n%s", entry, help.String())
+		}
+	}
+	if strings.Contains(help.String(), "-api-keys") {
+		t.Error("the help offers the keys as a flag")
+	}
+}
