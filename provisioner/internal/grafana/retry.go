@@ -120,7 +120,8 @@ func (t *retryTransport) classify(ctx context.Context, resp *http.Response, err 
 		return verdict{retry: true, reason: err.Error()}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		// Retry-After as RFC 9110 writes it: whole seconds or a date. A
+		// Retry-After as RFC 9110 writes it, whole seconds or a date (and
+		// retry-after-ms in whole milliseconds, should a proxy send it). A
 		// wait beyond MaxRetryAfter (none: beyond a Duration) stops.
 		ra := retry.ReadRetryAfter(resp.Header, t.now(), t.retrier.Policy.MaxRetryAfter, retry.WholeNumbers)
 		wait := ra.Wait
