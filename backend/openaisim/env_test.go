@@ -7,6 +7,7 @@ import (
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
 	"github.com/scanium/openai-monitoring/internal/envconfig"
+	"github.com/scanium/openai-monitoring/internal/envconfig/envconfigtest"
 )
 
 func lookupOf(kv map[string]string) func(string) (string, bool) {
@@ -101,37 +102,25 @@ func TestDemoFaultRatesAreValid(t *testing.T) {
 }
 
 // TestSettingsAreWhatFromEnvReads: Settings declares exactly the variables
-// FromEnv reads, each once, with a flag named after it, a doc and the
+// FromEnv reads, each once, with a doc, a flag named after it and the
 // base's value as its default.
 func TestSettingsAreWhatFromEnvReads(t *testing.T) {
 	asked := map[string]bool{}
 	if _, err := openaisim.FromEnv(func(k string) (string, bool) { asked[k] = true; return "", false }, openaisim.DemoConfig()); err != nil {
 		t.Fatal(err)
 	}
-	listed := map[string]bool{}
-	for _, s := range openaisim.Settings(openaisim.DemoConfig()) {
-		if listed[s.Env] || s.Doc == "" || s.Flag == "" || openaisim.EnvName(s.Flag) != s.Env {
-			t.Errorf("%+v: listed twice, or without a doc or a flag of its name", s)
-		}
-		listed[s.Env] = true
-		if !asked[s.Env] {
-			t.Errorf("Settings lists %s, which FromEnv never reads", s.Env)
-		}
-		switch s.Env {
-		case "SIM_FAULTS":
-			if s.Default != openaisim.DemoFaultRates().String() {
-				t.Errorf("SIM_FAULTS defaults to %q, want the base's %s", s.Default, openaisim.DemoFaultRates())
-			}
-		case "SIM_LATENCY_MEDIAN":
-			if s.Default != openaisim.DefaultConfig().Latency.Median.String() {
-				t.Errorf("SIM_LATENCY_MEDIAN defaults to %q", s.Default)
-			}
+	settings := openaisim.Settings(openaisim.DemoConfig())
+	envconfigtest.CheckSettingsCoverReads(t, settings, asked)
+	for _, s := range settings {
+		if s.Flag == "" || openaisim.EnvName(s.Flag) != s.Env {
+			t.Errorf("%s has no flag of its name: %q", s.Env, s.Flag)
 		}
 	}
-	for k := range asked {
-		if !listed[k] {
-			t.Errorf("FromEnv reads %s, which Settings does not list", k)
-		}
+	if got := settingOf(t, settings, "SIM_FAULTS").Default; got != openaisim.DemoFaultRates().String() {
+		t.Errorf("SIM_FAULTS defaults to %q, want the base's %s", got, openaisim.DemoFaultRates())
+	}
+	if got := settingOf(t, settings, "SIM_LATENCY_MEDIAN").Default; got != openaisim.DefaultConfig().Latency.Median.String() {
+		t.Errorf("SIM_LATENCY_MEDIAN defaults to %q", got)
 	}
 	if got := settingOf(t, openaisim.Settings(openaisim.DefaultConfig()), "SIM_FAULTS").Default; got != "none" {
 		t.Errorf("no faults show as %q, want none", got)

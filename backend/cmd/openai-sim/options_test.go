@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scanium/openai-monitoring/backend/openaisim"
+	"github.com/scanium/openai-monitoring/internal/envconfig/envconfigtest"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -109,13 +110,15 @@ func sameLatency(a, b openaisim.Latency) bool {
 	return a.Median == b.Median && a.P99 == b.P99 && a.Pace.Equal(b.Pace)
 }
 
-// TestHelpListsEveryVariableRead: every variable parseOptions reads is in
-// the help with its flag, but SIM_API_KEYS, which has none.
+// TestHelpListsEveryVariableRead: the settings are exactly the variables
+// parseOptions reads, and each is in the help with its flag, but
+// SIM_API_KEYS, which has none.
 func TestHelpListsEveryVariableRead(t *testing.T) {
 	asked := map[string]bool{}
 	if _, err := parseOptions(nil, func(k string) string { asked[k] = true; return "" }, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	envconfigtest.CheckSettingsCoverReads(t, declare().settings(openaisim.DefaultConfig()), asked)
 	var help strings.Builder
 	if _, err := parseOptions([]string{"-h"}, func(string) string { return "" }, &help); err == nil {
 		t.Fatal("-h did not stop parsing")

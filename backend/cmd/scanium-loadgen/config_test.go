@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scanium/openai-monitoring/internal/envconfig/envconfigtest"
 )
 
 func lookupFrom(env map[string]string) func(string) (string, bool) {
@@ -132,11 +134,12 @@ func TestAnEmptyHealthFlagServesNothing(t *testing.T) {
 	}
 }
 
-// TestHelpListsEveryVariableRead: every variable loadConfig reads is in
-// the help.
+// TestHelpListsEveryVariableRead: the settings are exactly the variables
+// loadConfig reads, and each is in the help.
 func TestHelpListsEveryVariableRead(t *testing.T) {
 	asked := map[string]bool{}
 	_, _ = loadConfig(nil, func(k string) (string, bool) { asked[k] = true; return "", false }, &bytes.Buffer{})
+	envconfigtest.CheckSettingsCoverReads(t, declare().settings(), asked)
 	var out bytes.Buffer
 	if _, err := loadConfig([]string{"-h"}, lookupFrom(nil), &out); err != errHelp {
 		t.Fatalf("loadConfig(-h) = %v, want errHelp", err)
