@@ -18,8 +18,13 @@ import (
 	"github.com/scanium/openai-monitoring/backend/config"
 )
 
-// apiDoc is the page that lists the API's error codes and limits.
-const apiDoc = "../../../docs/api.md"
+// apiDoc is the page that lists the API's error codes and limits: the
+// README, under the headings errorsHeading and limitsHeading.
+const (
+	apiDoc        = "../../../README.md"
+	errorsHeading = "#### Error codes"
+	limitsHeading = "#### Input limits"
+)
 
 // codeValues is every error code the package declares, by its constant's
 // name; TestAPIDocListsEveryCode checks it against the declarations.
@@ -55,7 +60,7 @@ type answer struct {
 
 // TestAPIDocListsEveryCode reads, from the package's source, every error
 // code it declares and every status it answers each with, and checks that
-// docs/api.md lists exactly those pairs.
+// the README lists exactly those pairs.
 func TestAPIDocListsEveryCode(t *testing.T) {
 	files := packageFiles(t)
 	declared := map[string]bool{}
@@ -97,7 +102,7 @@ func TestAPIDocListsEveryCode(t *testing.T) {
 
 	inDoc := map[answer]bool{}
 	documented := map[string]bool{}
-	for _, row := range docTable(t, "## Errors") {
+	for _, row := range docTable(t, errorsHeading) {
 		status, err := strconv.Atoi(row[0])
 		if err != nil {
 			t.Errorf("row %q: the status is not a number", row)
@@ -178,7 +183,7 @@ func answersInSource(t *testing.T, files []*ast.File) map[answer]bool {
 }
 
 // TestAPIDocListsEveryLimit checks each limit of the chat endpoint and of
-// the server, at its default, against the limits table of docs/api.md.
+// the server, at its default, against the README's limits table.
 func TestAPIDocListsEveryLimit(t *testing.T) {
 	cfg, err := config.Load(func(k string) (string, bool) {
 		if k == config.EnvAPIKeys {
@@ -208,7 +213,7 @@ func TestAPIDocListsEveryLimit(t *testing.T) {
 		}
 	}
 	rows := map[string][]string{}
-	for _, row := range docTable(t, "## Limits") {
+	for _, row := range docTable(t, limitsHeading) {
 		rows[strings.Trim(row[1], "`")] = row
 	}
 	for field, def := range defaults {
@@ -270,7 +275,7 @@ func docTable(t *testing.T, heading string) [][]string {
 	if !ok {
 		t.Fatalf("%s has no section %q", apiDoc, heading)
 	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	section, _, _ = strings.Cut(section, "\n#")
 	var rows [][]string
 	for i, line := range strings.Split(section, "\n") {
 		if !strings.HasPrefix(line, "|") {

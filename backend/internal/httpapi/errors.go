@@ -7,7 +7,7 @@ import (
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
 )
 
-// Error codes of the API's JSON errors; docs/api.md lists each with its
+// Error codes of the API's JSON errors; the README lists each with its
 // status and when it is sent.
 const (
 	CodeInvalidJSON  = "INVALID_JSON"
