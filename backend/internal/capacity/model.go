@@ -144,11 +144,12 @@ func HeadroomOf(d Deployment, l Load, lim Limits, req PerRequest) Headroom {
 }
 
 // DefaultCodesPerRoute is how many (method, status code) pairs each route
-// of the API answers: the chat endpoint's 200 and its error statuses (400,
-// 401, 405, 413, 415, 429, 500, 502, 503, 504), the probes' 200, 503 and
-// 405, and 404 for every path no route matches.
+// of the API answers (the README's error codes): the chat endpoint's 200
+// and its error statuses (400, 401, 405, 413, 415, 429, 500, 502, 503),
+// /healthz's 200 and 405, /readyz's 200, 503 and 405, and 404 for every
+// path no route matches. Go's server answers 431 before the API, unseen.
 var DefaultCodesPerRoute = map[string]int{
-	m.HTTPRouteChat:      11,
+	m.HTTPRouteChat:      10,
 	m.HTTPRouteHealth:    2,
 	m.HTTPRouteReady:     3,
 	m.HTTPRouteUnmatched: 1,
