@@ -46,6 +46,11 @@ func withBackendDefault(name string) stackOption {
 	return func(env map[string]string) { delete(env, name) }
 }
 
+// withBackendEnv sets the backend's variable name to value.
+func withBackendEnv(name, value string) stackOption {
+	return func(env map[string]string) { env[name] = value }
+}
+
 // startStack starts Prometheus, a simulator without latency and the
 // backend binary between them, exporting every 500ms unless opts say
 // otherwise, and waits until the backend is ready.

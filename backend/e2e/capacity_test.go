@@ -4,20 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
 	logpb "go.opentelemetry.io/proto/otlp/logs/v1"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/scanium/openai-monitoring/backend/internal/capacity"
-	"github.com/scanium/openai-monitoring/backend/internal/livetest"
 	"github.com/scanium/openai-monitoring/backend/internal/otlptest"
 	m "github.com/scanium/openai-monitoring/backend/openaimetrics"
-	"github.com/scanium/openai-monitoring/backend/openaisim"
-	"github.com/scanium/openai-monitoring/backend/openaisim/simtest"
 )
 
 // TestCapacityModelIsWhatPrometheusHolds sends plain and streamed traffic
@@ -107,21 +101,9 @@ func withBackend(selector string) string {
 // under them that the bounds say nothing).
 func TestRequestSignalsFitTheCapacityModel(t *testing.T) {
 	recv := otlptest.New(t)
-	_, simURL := simtest.Start(t, openaisim.Config{})
-	bin := livetest.BuildBinary(t, "./backend/cmd/scanium-backend")
-	port := livetest.FreePort(t)
-	backend := livetest.Start(t, []string{
-		"PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(port),
-		"SCANIUM_API_KEYS=" + clientKey,
-		"OPENAI_API_KEY=" + openAIKey,
-		"OPENAI_BASE_URL=" + simURL,
-		"OPENAI_MODEL=" + model,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + recv.URL,
-		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id=" + hostName,
-	}, bin)
-	s := &stack{backend: backend, url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	livetest.WaitHTTP(t, backend, s.url+"/readyz", 30*time.Second)
+	// Every signal to the in-process receiver, none to Prometheus.
+	s := startStack(t, withBackendEnv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL),
+		withBackendDefault("OTEL_TRACES_EXPORTER"), withBackendDefault("OTEL_LOGS_EXPORTER"))
 	// Probes are traced too; count only what the chat requests send.
 	baseSpans, baseLogs := len(recv.Spans()), len(requestLogs(recv))
 	const requests = 20
