@@ -189,6 +189,16 @@ func (b *backend) close(ctx context.Context) error {
 	return err
 }
 
+// The server's timeouts; the README's input limits state them.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	// writeSlack is what an answer that is not streamed may take beyond
+	// OPENAI_TIMEOUT to be written.
+	writeSlack  = 15 * time.Second
+	idleTimeout = 2 * time.Minute
+)
+
 func serve(cfg config.Config, sim openaisim.Config, env Env, logs logOutput) error {
 	ctx := context.Background()
 	b, err := assemble(ctx, cfg, sim, logs, env.Version, env.Stdout)
@@ -204,10 +214,10 @@ func serve(cfg config.Config, sim openaisim.Config, env Env, logs logOutput) err
 	// that outlasts them; OPENAI_TIMEOUT bounds it.
 	srv := &http.Server{
 		Handler:           b.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      b.openAI.Timeout + 15*time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      b.openAI.Timeout + writeSlack,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
 		ConnState:         conns.ConnState,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
