@@ -22,8 +22,8 @@ import (
 // README, under the headings errorsHeading and limitsHeading.
 const (
 	apiDoc        = "../../../README.md"
-	errorsHeading = "#### Error codes"
-	limitsHeading = "#### Input limits"
+	errorsHeading = "### Error codes"
+	limitsHeading = "### Input limits"
 )
 
 // codeValues is every error code the package declares, by its constant's
